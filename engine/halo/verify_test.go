@@ -1,0 +1,88 @@
+package halo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+)
+
+func okList(key string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"record_count":0,%q:[]}`, key)
+	}
+}
+
+func TestVerifyProvesEveryScope(t *testing.T) {
+	f := newFake(t)
+	f.handle("GET /api/Client", okList("clients"))
+	f.handle("GET /api/Asset", okList("assets"))
+	f.handle("GET /api/Tickets", okList("tickets"))
+	g, err := f.client(t, nil).Verify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(g.Verified, RequiredScopes) {
+		t.Fatalf("verified = %v", g.Verified)
+	}
+}
+
+func TestVerifyNamesRefusedScopes(t *testing.T) {
+	f := newFake(t)
+	f.refuse["edit:tickets"] = true
+	f.refuse["read:assets"] = true
+	_, err := f.client(t, nil).Verify(context.Background())
+	var ms *MissingScopeError
+	if !errors.As(err, &ms) || !slices.Equal(ms.Missing, []string{"read:assets", "edit:tickets"}) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestVerifyFindsScopesTheAgentCannotUse(t *testing.T) {
+	f := newFake(t)
+	f.granted = "edit:customers read:assets edit:tickets" // edit:X grants read:X
+	f.handle("GET /api/Client", okList("clients"))
+	f.handle("GET /api/Asset", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"Message":"no access to assets"}`)
+	})
+	f.handle("GET /api/Tickets", okList("tickets"))
+	_, err := f.client(t, nil).Verify(context.Background())
+	var ms *MissingScopeError
+	if !errors.As(err, &ms) || !slices.Equal(ms.Missing, []string{"read:assets"}) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestVerifyReadsTheGrantedList(t *testing.T) {
+	f := newFake(t)
+	f.granted = "read:customers read:assets read:tickets" // no edit:tickets
+	f.handle("GET /api/Client", okList("clients"))
+	f.handle("GET /api/Asset", okList("assets"))
+	f.handle("GET /api/Tickets", okList("tickets"))
+	_, err := f.client(t, nil).Verify(context.Background())
+	var ms *MissingScopeError
+	if !errors.As(err, &ms) || !slices.Equal(ms.Missing, []string{"edit:tickets"}) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCovers(t *testing.T) {
+	cases := []struct {
+		granted []string
+		need    string
+		want    bool
+	}{
+		{[]string{"all"}, "edit:tickets", true},
+		{[]string{"edit:tickets"}, "read:tickets", true},
+		{[]string{"read:tickets"}, "edit:tickets", false},
+		{[]string{"edit:customers"}, "read:assets", false},
+	}
+	for _, c := range cases {
+		if got := covers(c.granted, c.need); got != c.want {
+			t.Errorf("covers(%v, %s) = %v", c.granted, c.need, got)
+		}
+	}
+}
