@@ -30,14 +30,14 @@ type PostalAddress struct {
 // Site is one of a client's locations. Name can be missing on live tenants;
 // ClientID arrives as a double.
 type Site struct {
-	ID              ID       `json:"id"`
-	Name            string   `json:"name"`
-	ClientID        ID       `json:"client_id"`
-	ClientName      string   `json:"client_name"`
-	Inactive        Flag     `json:"inactive"`
-	PhoneNumber     string   `json:"phonenumber"`
+	ID              ID             `json:"id"`
+	Name            string         `json:"name"`
+	ClientID        ID             `json:"client_id"`
+	ClientName      string         `json:"client_name"`
+	Inactive        Flag           `json:"inactive"`
+	PhoneNumber     string         `json:"phonenumber"`
 	DeliveryAddress *PostalAddress `json:"delivery_address"`
-	LastUpdate      Time     `json:"slastupdate"`
+	LastUpdate      Time           `json:"slastupdate"`
 }
 
 // User is a client's contact (schema "Users"). SiteID arrives as a double.
