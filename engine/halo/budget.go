@@ -21,12 +21,14 @@ type Budget struct {
 	window time.Duration
 	now    func() time.Time
 
-	mu       sync.Mutex
-	done     []time.Time // completion times within the window, oldest first
-	inFlight int
-	blocked  time.Time     // no request starts before this
-	backoff  time.Duration // the next Penalize's pause
-	changed  chan struct{} // closed and replaced when a slot may have freed
+	mu        sync.Mutex
+	done      []time.Time // completion times within the window, oldest first
+	inFlight  int
+	blocked   time.Time     // no request starts before this
+	backoff   time.Duration // the next Penalize's pause
+	learned   int           // a lower limit learned from a 429, 0 when none
+	learnedAt time.Time     // when; it is forgotten after two quiet windows
+	changed   chan struct{} // closed and replaced when a slot may have freed
 }
 
 // NewBudget returns a budget of limit requests per rolling window.
@@ -35,7 +37,7 @@ func NewBudget(limit int, window time.Duration) *Budget {
 	return &Budget{limit: limit, window: window, now: time.Now, changed: make(chan struct{})}
 }
 
-// Limit and Window return the configured budget.
+// Limit returns the configured limit.
 func (b *Budget) Limit() int { return b.limit }
 
 // Window returns the rolling window the limit applies to.
@@ -62,7 +64,7 @@ func (b *Budget) Acquire(ctx context.Context) (release func(), err error) {
 		switch {
 		case now.Before(b.blocked):
 			wait = b.blocked.Sub(now)
-		case len(b.done)+b.inFlight < b.limit:
+		case len(b.done)+b.inFlight < b.effectiveLimit(now):
 			b.inFlight++
 			b.mu.Unlock()
 			return b.releaser(), nil
@@ -111,6 +113,16 @@ func (b *Budget) releaser() func() {
 	}
 }
 
+// effectiveLimit is the configured limit, or the lower one a recent 429
+// taught. Callers hold mu.
+func (b *Budget) effectiveLimit(now time.Time) int {
+	if b.learned > 0 && now.Sub(b.learnedAt) < 2*b.window {
+		return b.learned
+	}
+	b.learned = 0
+	return b.limit
+}
+
 // prune drops completions older than the window. Callers hold mu.
 func (b *Budget) prune(now time.Time) {
 	cut := 0
@@ -129,11 +141,26 @@ func (b *Budget) signal() {
 }
 
 // Penalize records a 429 and pauses every request. retryAfter, when
-// HaloPSA sent one, wins over the computed back-off. It returns the pause.
-func (b *Budget) Penalize(retryAfter time.Duration) time.Duration {
+// HaloPSA sent one, wins over the computed back-off. serverLimit is the
+// limit HaloPSA named in its message, 0 when unknown. A 429 also means
+// HaloPSA's window is fuller than this budget knew (another tool shares
+// the quota, or the tenant's limit is lower), so the budget lowers its own
+// limit to what the window held, until two windows pass without a 429.
+// It returns the pause.
+func (b *Budget) Penalize(retryAfter time.Duration, serverLimit int) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.now()
+	learned := max(1, len(b.done))
+	if serverLimit > 0 {
+		learned = min(learned, serverLimit)
+	}
+	if learned < b.effectiveLimit(now) {
+		b.learned = learned
+	}
+	if b.learned > 0 {
+		b.learnedAt = now
+	}
 	if now.Before(b.blocked) && retryAfter <= 0 {
 		// Requests that were in flight when the first 429 came: the
 		// pause is already running, so don't escalate it once each.

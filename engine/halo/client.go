@@ -193,7 +193,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		case resp.status == http.StatusTooManyRequests && limited < max429Retries:
 			limited++
 			c.stats.rateLimited.Add(1)
-			c.budget.Penalize(retryAfter(resp.header))
+			c.budget.Penalize(retryAfter(resp.header), statedLimit(resp.body))
 			c.stats.retries.Add(1)
 			continue
 		case resp.status >= 500 && method == http.MethodGet && failures < c.cfg.MaxRetries:
@@ -216,10 +216,6 @@ type response struct {
 }
 
 func (c *Client) send(ctx context.Context, method, path string, query url.Values, payload []byte) (*response, *oauth2.Token, error) {
-	tok, err := c.tokens.token(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
 	select {
 	case c.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -231,6 +227,12 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		return nil, nil, err
 	}
 	defer release()
+	// The token is taken last, after any wait for a slot, so that it is
+	// fresh when the request leaves.
+	tok, err := c.tokens.token(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 
 	u := c.cfg.Address.API() + "/" + path
 	if len(query) > 0 {
@@ -277,6 +279,22 @@ func (c *Client) pause(ctx context.Context, n int) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// statedLimit reads N from HaloPSA's 429 text, "Rate Limit Reached - N
+// Requests per rolling 5 minute window"; 0 when the text is not that.
+func statedLimit(body []byte) int {
+	s := string(body)
+	i := strings.Index(s, "Rate Limit Reached - ")
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+len("Rate Limit Reached - "):])
+	if len(f) < 2 || !strings.EqualFold(f[1], "requests") {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[0])
+	return n
 }
 
 // retryAfter reads a Retry-After header in seconds or as an HTTP date.
