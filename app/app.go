@@ -1,0 +1,168 @@
+// Package app is HaloSync's composition root and facade: it builds the
+// engine from the data directory and the keychain, owns its lifecycle, and
+// offers the use cases (connect, sync, status, log, disconnect) that the
+// GUI and the CLI share. It imports no Fyne.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	gosync "sync"
+	"time"
+
+	"github.com/brainstormmsp/halosync/engine/halo"
+	"github.com/brainstormmsp/halosync/engine/secrets"
+	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/sync"
+)
+
+// ID is the application ID: the keychain service name and Fyne's app ID.
+const ID = "com.brainstormmsp.halosync"
+
+// ErrNotConnected means no HaloPSA connection is configured yet.
+var ErrNotConnected = errors.New("not connected to HaloPSA: connect first")
+
+// Config says where the app keeps its data and how it reaches HaloPSA.
+type Config struct {
+	DataDir    string        // default DefaultDataDir()
+	Secrets    secrets.Store // default the OS keychain under ID
+	HTTPClient *http.Client  // default: halo's
+	RateLimit  int           // requests per RateWindow; default halo.DefaultRateLimit
+	RateWindow time.Duration // default halo.DefaultRateWindow
+}
+
+// App is one running HaloSync. Its methods are safe for concurrent use.
+type App struct {
+	cfg     Config
+	db      *store.DB
+	secrets secrets.Store
+
+	mu     gosync.Mutex
+	client *halo.Client // built on first use from the stored connection
+	syncMu gosync.Mutex // one import at a time
+}
+
+// DefaultDataDir is the OS's per-user application data folder:
+// $XDG_DATA_HOME/halosync (~/.local/share/halosync) on Linux,
+// ~/Library/Application Support/HaloSync on macOS, %AppData%\HaloSync on Windows.
+func DefaultDataDir() (string, error) {
+	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" {
+		if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+			return filepath.Join(d, "halosync"), nil
+		}
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, ".local", "share", "halosync"), nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "HaloSync"), nil
+}
+
+// Open opens (or creates) the data directory's database.
+func Open(cfg Config) (*App, error) {
+	if cfg.DataDir == "" {
+		d, err := DefaultDataDir()
+		if err != nil {
+			return nil, fmt.Errorf("find the data folder: %w", err)
+		}
+		cfg.DataDir = d
+	}
+	if cfg.Secrets == nil {
+		cfg.Secrets = secrets.NewKeychain(ID)
+	}
+	db, err := store.Open(filepath.Join(cfg.DataDir, "halosync.db"))
+	if err != nil {
+		return nil, err
+	}
+	return &App{cfg: cfg, db: db, secrets: cfg.Secrets}, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.db.Close() }
+
+// DataDir returns the data directory in use.
+func (a *App) DataDir() string { return a.cfg.DataDir }
+
+// secretKey names the client secret's keychain entry; it includes the
+// address and client ID so that two connections never share an entry.
+func secretKey(c store.Connection) string {
+	return "halopsa-client-secret:" + c.ClientID + "@" + c.BaseURL
+}
+
+// newClient builds a HaloPSA client for a connection and secret.
+func (a *App) newClient(c store.Connection, secret string) (*halo.Client, error) {
+	return halo.New(halo.Config{
+		Address:      halo.Address(c.BaseURL),
+		AuthURL:      c.AuthURL,
+		Tenant:       c.Tenant,
+		ClientID:     c.ClientID,
+		ClientSecret: secret,
+		RateLimit:    a.cfg.RateLimit,
+		RateWindow:   a.cfg.RateWindow,
+		HTTPClient:   a.cfg.HTTPClient,
+	})
+}
+
+// haloClient returns the client for the stored connection, reading the
+// secret from the keychain the first time.
+func (a *App) haloClient(ctx context.Context) (*halo.Client, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.client != nil {
+		return a.client, nil
+	}
+	conn, err := a.db.Connection(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotConnected
+	}
+	if err != nil {
+		return nil, err
+	}
+	secret, err := a.secrets.Get(secretKey(conn))
+	if errors.Is(err, secrets.ErrNotFound) {
+		return nil, fmt.Errorf("%w: the client secret is missing from the keychain", ErrNotConnected)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.newClient(conn, secret)
+	if err != nil {
+		return nil, err
+	}
+	a.client = c
+	return c, nil
+}
+
+// log writes a sync-log row; logging must never fail the caller.
+func (a *App) log(ctx context.Context, level store.Level, op, object, msg string) {
+	_, _ = a.db.AddLog(context.WithoutCancel(ctx), store.LogEntry{Level: level, Operation: op, Object: object, Message: msg})
+}
+
+// SyncOnce runs one import now. Only one runs at a time; a second call
+// waits for the first. onProgress may be nil.
+func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (sync.Summary, error) {
+	c, err := a.haloClient(ctx)
+	if err != nil {
+		a.log(ctx, store.Error, "sync", "", err.Error())
+		return sync.Summary{}, err
+	}
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
+	im := &sync.Importer{Halo: c, DB: a.db, OnProgress: onProgress}
+	return im.Run(ctx)
+}
+
+// Log returns sync-log rows, newest first.
+func (a *App) Log(ctx context.Context, q store.LogQuery) ([]store.LogEntry, error) {
+	return a.db.Logs(ctx, q)
+}

@@ -1,0 +1,55 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/brainstormmsp/halosync/engine/secrets"
+	"github.com/brainstormmsp/halosync/engine/store"
+)
+
+// Status is the connection state and what the database holds.
+type Status struct {
+	Connected   bool
+	Address     string
+	ClientID    string
+	Tenant      string
+	Scopes      []string
+	ConnectedAt time.Time
+	Counts      store.Counts
+	LastRun     *store.Run // the latest import run, nil when none
+	Problem     string     // why Connected is false although settings exist
+}
+
+// Status reads the state without calling HaloPSA.
+func (a *App) Status(ctx context.Context) (Status, error) {
+	var s Status
+	counts, err := a.db.Counts(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Counts = counts
+	if run, err := a.db.LastRun(ctx, store.KindImport); err == nil {
+		s.LastRun = &run
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return s, err
+	}
+	conn, err := a.db.Connection(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	s.Address, s.ClientID, s.Tenant, s.Scopes, s.ConnectedAt = conn.BaseURL, conn.ClientID, conn.Tenant, conn.Scopes, conn.ConnectedAt
+	switch _, err := a.secrets.Get(secretKey(conn)); {
+	case err == nil:
+		s.Connected = true
+	case errors.Is(err, secrets.ErrNotFound):
+		s.Problem = "the client secret is missing from the keychain: connect again"
+	default:
+		s.Problem = err.Error()
+	}
+	return s, nil
+}

@@ -1,0 +1,138 @@
+// Command halosyncctl is HaloSync without a window: connect to HaloPSA,
+// import, read the status and the sync log, from scripts or a terminal.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/secrets"
+)
+
+const usage = `halosyncctl: HaloSync from the command line.
+
+Usage:
+  halosyncctl [--data-dir DIR] COMMAND [flags]
+
+Commands:
+  connect --url URL --client-id ID [--auth-url URL] [--tenant T] [--no-sync]
+                      verify and save a HaloPSA connection; the client secret
+                      is read from standard input (prompted for, unechoed, on
+                      a terminal), never from an argument; then import
+  sync --once         run one import now
+  status [--json]     connection state and counts
+  log [--json] [--level LEVEL] [--limit N] [--search TEXT]
+                      the sync log, newest first
+  disconnect          remove the secret from the keychain and the settings
+
+Global flags:
+  --data-dir DIR      where HaloSync keeps its database (default: the OS's
+                      per-user app data folder)
+  --rate-limit N      HaloPSA requests per rate window (default 300)
+  --rate-window D     the rolling window, e.g. 5m (default 5m)
+`
+
+// cli holds what the commands share; tests replace its parts.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	secrets        secrets.Store // nil: the OS keychain
+	isTerminal     func() bool   // whether stdin is a terminal
+	readPassword   func() (string, error)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, isTerminal: stdinIsTerminal, readPassword: readPasswordFromTerminal}
+	os.Exit(c.run(ctx, os.Args[1:]))
+}
+
+// run executes one command line and returns the exit code: 0 success,
+// 1 failure, 2 wrong usage.
+func (c *cli) run(ctx context.Context, args []string) int {
+	global := flag.NewFlagSet("halosyncctl", flag.ContinueOnError)
+	global.SetOutput(c.stderr)
+	global.Usage = func() { fmt.Fprint(c.stderr, usage) }
+	dataDir := global.String("data-dir", "", "data folder")
+	rateLimit := global.Int("rate-limit", 0, "requests per window")
+	rateWindow := global.Duration("rate-window", 0, "rolling window")
+	if err := global.Parse(args); err != nil {
+		return 2
+	}
+	if global.NArg() == 0 {
+		fmt.Fprint(c.stderr, usage)
+		return 2
+	}
+	cmd, rest := global.Arg(0), global.Args()[1:]
+	commands := map[string]func(context.Context, *app.App, []string) error{
+		"connect":    c.connect,
+		"sync":       c.sync,
+		"status":     c.status,
+		"log":        c.log,
+		"disconnect": c.disconnect,
+	}
+	f, ok := commands[cmd]
+	if !ok {
+		fmt.Fprintf(c.stderr, "halosyncctl: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	a, err := app.Open(app.Config{DataDir: *dataDir, Secrets: c.secrets, RateLimit: *rateLimit, RateWindow: *rateWindow})
+	if err != nil {
+		fmt.Fprintf(c.stderr, "halosyncctl: %v\n", err)
+		return 1
+	}
+	defer a.Close()
+	err = f(ctx, a, rest)
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(c.stderr, "halosyncctl %s: %v\n", cmd, err)
+		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(c.stderr, "halosyncctl %s: interrupted\n", cmd)
+		return 1
+	default:
+		fmt.Fprintf(c.stderr, "halosyncctl %s: %v\n", cmd, err)
+		return 1
+	}
+}
+
+// usageError is a mistake in the command line rather than a failure.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// flags makes a command's flag set that reports errors as usage errors.
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
