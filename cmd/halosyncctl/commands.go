@@ -23,8 +23,12 @@ func (c *cli) connect(ctx context.Context, a *app.App, args []string) error {
 	fs.StringVar(&req.Tenant, "tenant", "", "tenant")
 	fs.StringVar(&req.ClientID, "client-id", "", "API application client ID")
 	noSync := fs.Bool("no-sync", false, "do not import after connecting")
-	if err := parse(fs, args); err != nil {
-		return err
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		// Not echoed: a stray argument here is most likely the secret.
+		return usageError{"unexpected argument; the client secret is read from standard input, never from the command line"}
 	}
 	if req.URL == "" || req.ClientID == "" {
 		return usageError{"--url and --client-id are required; the secret is read from standard input"}
@@ -50,7 +54,14 @@ func (c *cli) connect(ctx context.Context, a *app.App, args []string) error {
 // echo on a terminal, else the first line of piped input.
 func (c *cli) readSecret() (string, error) {
 	if c.isTerminal != nil && c.isTerminal() {
-		return c.readPassword()
+		secret, err := c.readPassword()
+		if err != nil {
+			return "", fmt.Errorf("read the client secret from the terminal: %w", err)
+		}
+		if secret == "" {
+			return "", usageError{"no client secret entered"}
+		}
+		return secret, nil
 	}
 	line, err := bufio.NewReader(c.stdin).ReadString('\n')
 	if err != nil && err != io.EOF {
