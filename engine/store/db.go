@@ -42,6 +42,8 @@ type DB struct {
 	// now is the clock for the times the store stamps itself; tests replace it.
 	now func() time.Time
 
+	inbox inboxWriter // group-commits AddInbox calls (inboxwrite.go)
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -155,6 +157,8 @@ func dsn(path string, params url.Values) string {
 // Close closes the database. It is safe to call more than once.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		// The inbox writer first: it finishes its commit on the open writer.
+		db.inbox.stop()
 		// Readers first, so that the writer is the last connection: SQLite then
 		// checkpoints the WAL into the main file and removes it.
 		var rerr error

@@ -69,13 +69,9 @@ func dumpAndMax(t *testing.T, s *Server) ([]byte, time.Time) {
 
 func TestLargeTenant(t *testing.T) {
 	o := Options{Seed: 9, Clients: 2000, SitesPerClient: 3, UsersPerClient: 10, AssetsPerClient: 5}
-	t0 := time.Now()
+	// Generation speed is measured by BenchmarkNew, not asserted here:
+	// a timing limit in a unit test fails on a loaded machine.
 	s := New(o)
-	d := time.Since(t0)
-	t.Logf("generated 2000/6000/20000/10000 in %v", d)
-	if limit := 3 * time.Second; d > limit { // generous: -race slows generation several times
-		t.Fatalf("generation took %v", d)
-	}
 	n := s.Counts()
 	if n.Clients != 2000 || n.Sites != 6000 || n.Users != 20000 || n.Assets != 10000 || n.MainContacts != 2000 ||
 		n.ActiveClients != 1800 {

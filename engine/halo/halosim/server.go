@@ -138,6 +138,7 @@ type Server struct {
 	auth   authState
 	faults faultState
 	stats  statsState
+	hooks  hookState // webhook queue and counters (webhook.go)
 }
 
 // New builds a Server from o, filling defaults and generating the data set.

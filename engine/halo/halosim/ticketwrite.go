@@ -139,7 +139,7 @@ func (s *Server) postTickets(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	out := make([][]byte, len(inputs))
 	for i, in := range inputs {
-		out[i] = s.applyTicket(in, now).raw
+		out[i] = s.applyTicket(in, now, apiAgentID).raw
 	}
 	s.mu.Unlock()
 
@@ -209,8 +209,9 @@ func (s *Server) validateTicket(in ticketInput, p string, fe *fieldErrors) {
 	}
 }
 
-// applyTicket creates or updates one validated ticket. Caller holds s.mu.
-func (s *Server) applyTicket(in ticketInput, now time.Time) *ticket {
+// applyTicket creates or updates one validated ticket on behalf of agent
+// and queues its webhook events. Caller holds s.mu.
+func (s *Server) applyTicket(in ticketInput, now time.Time, agent int) *ticket {
 	st := &s.data
 	isNew := !in.id.set
 	t, _ := st.tickets.get(in.id.v)
@@ -264,7 +265,8 @@ func (s *Server) applyTicket(in ticketInput, now time.Time) *ticket {
 	if in.priorityID.set {
 		t.priorityID = in.priorityID.v
 	}
-	if in.statusID.set && in.statusID.v != t.statusID {
+	statusChanged := in.statusID.set && in.statusID.v != t.statusID
+	if statusChanged {
 		t.statusID, t.lastAction = in.statusID.v, now
 		if t.statusID == closedStatusID {
 			t.closed, t.closedAt = true, now
@@ -276,5 +278,6 @@ func (s *Server) applyTicket(in ticketInput, now time.Time) *ticket {
 		st.tickets.add(t)
 	}
 	t.raw = st.encodeTicket(t)
+	s.ticketEvents(t, isNew, statusChanged, agent, now)
 	return t
 }

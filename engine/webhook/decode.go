@@ -1,0 +1,275 @@
+package webhook
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/brainstormmsp/halosync/engine/halo"
+)
+
+// HaloPSA does not document its payload fields, and admins choose between
+// "small", "full", "event information only" and custom payloads
+// (HALOPSA-API.md section 6). Decode therefore reads defensively, as dotMARC
+// does: ids at the top level or under "ticket", "object" or "data", any key
+// case, numbers as integers, doubles or strings.
+
+// Event is one webhook delivery as HaloSync reads it: one JSON object, or
+// one element of a batched array.
+type Event struct {
+	// DeliveryID is HaloPSA's per-delivery GUID (the top-level "id"). When
+	// the payload has none it is "sha256:" and the hex SHA-256 of the
+	// element's bytes, so a re-sent copy still has the same id. Never empty.
+	DeliveryID string
+	Event      string // the event name exactly as sent, e.g. "Ticket Status Changed"; may be empty
+	// ObjectID is the payload's object_id: the id of the record the event is
+	// about. When the payload has none it is TicketID.
+	ObjectID int64
+	// TicketID is the ticket the event concerns: ticket_id when sent, else the
+	// id of the "ticket" object, else ObjectID (HaloSync subscribes to ticket
+	// events, whose object_id is the ticket id).
+	TicketID  int64
+	StatusID  int64 // the ticket's status_id when HasStatus
+	HasStatus bool
+	AgentID   int64     // the payload's agent_id (who made the change), 0 when absent
+	Timestamp time.Time // the payload's timestamp in UTC; zero when absent or unreadable
+	// Ticket is the ticket object sent with the event, or nil for event-only
+	// payloads and when it could not be read or is not TicketID's ticket.
+	// A small payload fills only some fields: re-fetch the ticket by
+	// TicketID when more are needed.
+	Ticket *halo.Ticket
+	Raw    json.RawMessage // the element's bytes as received
+	// Err is set when the element could not be read (not an object, or no
+	// object id). Then only DeliveryID and Raw are meaningful. Its text never
+	// quotes the payload.
+	Err error
+}
+
+// maxDeliveryIDLen bounds the id taken from a payload; a longer "id" is not
+// HaloPSA's GUID and the element is identified by its hash instead.
+const maxDeliveryIDLen = 128
+
+// entityKeys are the keys under which a payload may carry its object, in
+// order of preference.
+var entityKeys = [...]string{"ticket", "object", "data"}
+
+// Decode reads a webhook body: one JSON object or a JSON array of them (a
+// batched delivery). It returns one Event per element, in order. An element
+// that cannot be read does not stop the others: it comes back with Err set.
+// Decode returns an error, and no events, only when the body as a whole
+// cannot be read: empty, not valid JSON, an empty array, or neither an
+// object nor an array. The error text never quotes the body.
+func Decode(body []byte) ([]Event, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 {
+		return nil, errors.New("empty body")
+	}
+	switch b[0] {
+	case '{':
+		if !json.Valid(b) {
+			return nil, jsonError(json.Unmarshal(b, new(any)))
+		}
+		return []Event{decodeElement(b)}, nil
+	case '[':
+		var elems []json.RawMessage
+		if err := json.Unmarshal(b, &elems); err != nil {
+			return nil, jsonError(err)
+		}
+		if len(elems) == 0 {
+			return nil, errors.New("empty array: no deliveries")
+		}
+		evs := make([]Event, len(elems))
+		for i, e := range elems {
+			evs[i] = decodeElement(e)
+			if evs[i].Err != nil {
+				evs[i].Err = fmt.Errorf("element %d: %w", i, evs[i].Err)
+			}
+		}
+		return evs, nil
+	}
+	if !json.Valid(b) {
+		return nil, jsonError(json.Unmarshal(b, new(any)))
+	}
+	return nil, errors.New("not a JSON object or array")
+}
+
+// jsonError describes a JSON failure by position only: encoding/json's own
+// messages can quote the payload.
+func jsonError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("not valid JSON (at byte %d)", se.Offset)
+	}
+	return errors.New("not valid JSON")
+}
+
+// HashID is the delivery id of a payload without one: "sha256:" and the hex
+// SHA-256 of its bytes, surrounding white space removed.
+func HashID(b []byte) string {
+	sum := sha256.Sum256(bytes.TrimSpace(b))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// fields is a JSON object's members by lower-cased key.
+type fields map[string]json.RawMessage
+
+// readFields reads b as a JSON object, or returns nil when it is not one.
+// Keys are folded to lower case (the last duplicate wins, as in
+// encoding/json), since HaloPSA's casing is not documented.
+func readFields(b []byte) fields {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	f := make(fields, len(m))
+	for k, v := range m {
+		f[strings.ToLower(k)] = v
+	}
+	return f
+}
+
+func decodeElement(raw []byte) Event {
+	raw = bytes.TrimSpace(raw)
+	ev := Event{Raw: json.RawMessage(raw)}
+	top := readFields(raw)
+	if top == nil {
+		ev.DeliveryID, ev.Err = HashID(raw), errors.New("not a JSON object")
+		return ev
+	}
+	ev.DeliveryID = deliveryID(top, raw)
+
+	// Where ids may be: the top level first, then the entity objects.
+	scopes := []fields{top}
+	var entity json.RawMessage // the first entity object present
+	var ticketEntity fields
+	for _, k := range entityKeys {
+		if f := readFields(top[k]); f != nil {
+			scopes = append(scopes, f)
+			if entity == nil {
+				entity = top[k]
+			}
+			if k == "ticket" {
+				ticketEntity = f
+			}
+		}
+	}
+	var err error
+	if ev.ObjectID, err = findID(scopes, "object_id"); err != nil {
+		ev.Err = err
+		return ev
+	}
+	if ev.TicketID, err = findID(scopes, "ticket_id"); err != nil {
+		ev.Err = err
+		return ev
+	}
+	if ev.TicketID == 0 && ticketEntity != nil {
+		ev.TicketID, _ = readID(ticketEntity["id"]) // a bad id just leaves it unknown
+	}
+	if ev.TicketID == 0 {
+		ev.TicketID = ev.ObjectID
+	}
+	if ev.ObjectID == 0 {
+		ev.ObjectID = ev.TicketID
+	}
+	if ev.ObjectID == 0 {
+		ev.Err = errors.New("no object_id or ticket_id")
+		return ev
+	}
+
+	ev.Event = text(top["event"])
+	ev.AgentID, _ = readID(top["agent_id"])
+	var ts halo.Time
+	if json.Unmarshal(top["timestamp"], &ts) == nil {
+		ev.Timestamp = ts.Time
+	}
+	for _, f := range scopes {
+		if v, ok := f["status_id"]; ok {
+			// A status that cannot be read is left out rather than failing the
+			// event: the apply step can re-fetch the ticket.
+			if id, err := readID(v); err == nil && id > 0 {
+				ev.StatusID, ev.HasStatus = id, true
+			}
+			break
+		}
+	}
+	if entity != nil {
+		var t halo.Ticket
+		// A ticket that does not decode is dropped, not fatal: the event
+		// still names the ticket, which the apply step can re-fetch.
+		if json.Unmarshal(entity, &t) == nil && t.ID.Int() > 0 && t.ID.Int() == ev.TicketID {
+			ev.Ticket = &t
+		}
+	}
+	return ev
+}
+
+// deliveryID returns the element's "id" when it is a non-empty string (the
+// delivery GUID), else the element's hash. A numeric "id" is not a delivery
+// id: custom payloads may put the ticket's id there.
+func deliveryID(top fields, raw []byte) string {
+	var s string
+	if json.Unmarshal(top["id"], &s) == nil {
+		if s = strings.TrimSpace(s); s != "" && len(s) <= maxDeliveryIDLen {
+			return s
+		}
+	}
+	return HashID(raw)
+}
+
+// findID returns the first key found among scopes, read as an id; 0 when
+// absent or null. A present value that is not a whole number is an error.
+func findID(scopes []fields, key string) (int64, error) {
+	for _, f := range scopes {
+		v, ok := f[key]
+		if !ok {
+			continue
+		}
+		id, err := readID(v)
+		if err != nil {
+			return 0, fmt.Errorf("%s is not a whole number", key)
+		}
+		if id > 0 {
+			return id, nil
+		}
+	}
+	return 0, nil
+}
+
+// readID reads 12, 12.0, "12" or null (0) through halo.ID; negative ids are
+// not ids. Absent (nil) reads as 0.
+func readID(v json.RawMessage) (int64, error) {
+	if v == nil {
+		return 0, nil
+	}
+	var id halo.ID
+	if err := json.Unmarshal(v, &id); err != nil {
+		return 0, err
+	}
+	return max(id.Int(), 0), nil
+}
+
+// text reads a JSON string, or the literal text of a number, bool or null
+// (an event number, say); "" when absent.
+func text(v json.RawMessage) string {
+	if v == nil {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	t := string(bytes.TrimSpace(v))
+	if t == "" || t == "null" || t[0] == '{' || t[0] == '[' {
+		return ""
+	}
+	return t
+}
