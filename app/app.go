@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/brainstormmsp/halosync/engine/halo"
+	"github.com/brainstormmsp/halosync/engine/match"
 	"github.com/brainstormmsp/halosync/engine/secrets"
 	"github.com/brainstormmsp/halosync/engine/store"
 	"github.com/brainstormmsp/halosync/engine/sync"
@@ -42,9 +43,17 @@ type App struct {
 	db      *store.DB
 	secrets secrets.Store
 
-	mu     gosync.Mutex
-	client *halo.Client // built on first use from the stored connection
-	syncMu gosync.Mutex // one import at a time
+	mu       gosync.Mutex
+	client   *halo.Client   // built on first use from the stored connection
+	match    *match.Matcher // the HaloPSA side indexed for matching
+	matchGen int64          // the import run match was built after
+	syncMu   gosync.Mutex   // one import at a time
+	run      runner         // the background sync loop
+	demo     *http.Server   // the demo's simulated HaloPSA, nil outside demo mode
+
+	subMu gosync.Mutex
+	subID int
+	subs  map[int]func(Event)
 }
 
 // DefaultDataDir is the OS's per-user application data folder:
@@ -87,8 +96,15 @@ func Open(cfg Config) (*App, error) {
 	return &App{cfg: cfg, db: db, secrets: cfg.Secrets}, nil
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.db.Close() }
+// Close stops the background loop and the demo's simulator, if any, and
+// closes the database.
+func (a *App) Close() error {
+	a.Stop()
+	if a.demo != nil {
+		a.demo.Close()
+	}
+	return a.db.Close()
+}
 
 // DataDir returns the data directory in use.
 func (a *App) DataDir() string { return a.cfg.DataDir }
@@ -143,11 +159,6 @@ func (a *App) haloClient(ctx context.Context) (*halo.Client, error) {
 	return c, nil
 }
 
-// log writes a sync-log row; logging must never fail the caller.
-func (a *App) log(ctx context.Context, level store.Level, op, object, msg string) {
-	_, _ = a.db.AddLog(context.WithoutCancel(ctx), store.LogEntry{Level: level, Operation: op, Object: object, Message: msg})
-}
-
 // SyncOnce runs one import now. Only one runs at a time; a second call
 // waits for the first. onProgress may be nil.
 func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (sync.Summary, error) {
@@ -158,8 +169,30 @@ func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (syn
 	}
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	im := &sync.Importer{Halo: c, DB: a.db, OnProgress: onProgress}
-	return im.Run(ctx)
+	_, err = a.db.LastSuccessfulRun(ctx, store.KindImport)
+	fresh := errors.Is(err, store.ErrNotFound)
+	im := &sync.Importer{Halo: c, DB: a.db,
+		OnProgress: func(p sync.Progress) {
+			if onProgress != nil {
+				onProgress(p)
+			}
+			a.publish(Event{Progress: &p})
+		},
+		OnLog: func(e store.LogEntry) { a.publish(Event{Log: &e}) },
+	}
+	sum, err := im.Run(ctx)
+	if err != nil || !fresh {
+		return sum, err
+	}
+	// A fresh install with an empty client book starts from HaloPSA's
+	// clients, each mapped to its own; a book that has clients is matched
+	// with Bulk Map instead.
+	if n, err := a.db.Counts(ctx); err == nil && n.LocalClients == 0 {
+		if _, err := a.CreateLocalFromUnmapped(ctx, nil); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
 }
 
 // Log returns sync-log rows, newest first.

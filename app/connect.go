@@ -73,6 +73,7 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	a.client = client
 	a.mu.Unlock()
 	a.log(ctx, store.Info, "connect", conn.BaseURL, "Connected; granted "+strings.Join(grant.Scopes, " "))
+	a.SyncNow() // the first import starts by itself when the background loop runs
 	return ConnectResult{Address: conn.BaseURL, Scopes: grant.Scopes, Verified: grant.Verified}, nil
 }
 

@@ -33,6 +33,30 @@ Commands:
                       the sync log, newest first
   disconnect          remove the secret from the keychain and the settings
 
+The client book and mapping:
+  clients list [--json] [--search TEXT]
+  clients import FILE.csv       add clients from CSV (header row with a name
+                                column; domain, phone, notes optional)
+  clients export FILE.csv       write the book as CSV ("-" for standard output)
+  clients add --name NAME [--domain D] [--phone P] [--notes N]
+  clients edit ID [--name NAME] [--domain D] [--phone P] [--notes N]
+  clients delete ID
+  clients from-halo [HALO_ID...]
+                                create local clients from unmapped HaloPSA
+                                clients (all of them when no id is given)
+  map suggest                   Bulk Map: suggest a HaloPSA client for each
+                                undecided local client
+  map list [--state S] [--search TEXT] [--json]
+                                S: open, suggested, accepted, manual, ignored, all
+  map accept LOCAL_ID [HALO_ID] accept the suggestion, or map to HALO_ID
+  map ignore LOCAL_ID           no HaloPSA counterpart
+  map unmap LOCAL_ID            forget the mapping
+  map save                      save every accepted/ignored/unmapped decision
+                                in one step (Save All Mappings)
+  match --local LOCAL.csv --halo HALO.csv
+                                offline: match two id,name files; prints
+                                local_id,halo_id,score,confidence
+
 Global flags:
   --data-dir DIR      where HaloSync keeps its database (default: the OS's
                       per-user app data folder)
@@ -79,19 +103,27 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		"status":     c.status,
 		"log":        c.log,
 		"disconnect": c.disconnect,
+		"clients":    c.clients,
+		"map":        c.mapping,
 	}
-	f, ok := commands[cmd]
-	if !ok {
-		fmt.Fprintf(c.stderr, "halosyncctl: unknown command %q\n\n%s", cmd, usage)
-		return 2
+	var err error
+	if cmd == "match" { // offline: needs no data folder
+		err = c.match(rest)
+	} else {
+		f, ok := commands[cmd]
+		if !ok {
+			fmt.Fprintf(c.stderr, "halosyncctl: unknown command %q\n\n%s", cmd, usage)
+			return 2
+		}
+		var a *app.App
+		a, err = app.Open(app.Config{DataDir: *dataDir, Secrets: c.secrets, RateLimit: *rateLimit, RateWindow: *rateWindow})
+		if err != nil {
+			fmt.Fprintf(c.stderr, "halosyncctl: %v\n", err)
+			return 1
+		}
+		defer a.Close()
+		err = f(ctx, a, rest)
 	}
-	a, err := app.Open(app.Config{DataDir: *dataDir, Secrets: c.secrets, RateLimit: *rateLimit, RateWindow: *rateWindow})
-	if err != nil {
-		fmt.Fprintf(c.stderr, "halosyncctl: %v\n", err)
-		return 1
-	}
-	defer a.Close()
-	err = f(ctx, a, rest)
 	var ue usageError
 	switch {
 	case err == nil:

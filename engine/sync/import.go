@@ -71,6 +71,9 @@ type Importer struct {
 	// OnProgress, when set, is called from the import's goroutines after
 	// each page; it must return quickly.
 	OnProgress func(Progress)
+	// OnLog, when set, is called with every sync-log row the import
+	// writes, after it is stored; it must return quickly.
+	OnLog func(store.LogEntry)
 }
 
 // Run imports everything once. Clients come first, since they decide
@@ -286,5 +289,10 @@ func (im *Importer) closeInterrupted(ctx context.Context) {
 
 // log writes a sync-log row; a failure to log must not fail the import.
 func (im *Importer) log(ctx context.Context, run int64, level store.Level, op, object, msg string) {
-	_, _ = im.DB.AddLog(ctx, store.LogEntry{Level: level, Operation: op, Object: object, Message: msg, Run: run})
+	e := store.LogEntry{Time: time.Now().UTC(), Level: level, Operation: op, Object: object, Message: msg, Run: run}
+	id, err := im.DB.AddLog(ctx, e)
+	if err == nil && im.OnLog != nil {
+		e.ID = id
+		im.OnLog(e)
+	}
 }

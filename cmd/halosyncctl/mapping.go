@@ -1,0 +1,348 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/match"
+	"github.com/brainstormmsp/halosync/engine/store"
+)
+
+// positional parses flags placed before, between or after the positional
+// arguments ("map accept 12 --x" as well as "--x 12"), and returns between
+// lo and hi positional arguments.
+func positional(fs *flag.FlagSet, args []string, lo, hi int, what string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		rest, args = append(rest, args[0]), args[1:]
+	}
+	if len(rest) < lo || len(rest) > hi {
+		return nil, usageError{"usage: " + what}
+	}
+	return rest, nil
+}
+
+func parseID(s, what string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageError{fmt.Sprintf("%s %q is not an id", what, s)}
+	}
+	return id, nil
+}
+
+// subcommand splits "clients list ..." into "list" and its arguments.
+func subcommand(args []string, what string) (string, []string, error) {
+	if len(args) == 0 {
+		return "", nil, usageError{"usage: " + what}
+	}
+	return args[0], args[1:], nil
+}
+
+func (c *cli) clients(ctx context.Context, a *app.App, args []string) error {
+	sub, args, err := subcommand(args, "clients list|import|export|add|edit|delete|from-halo")
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		fs := c.flags("clients list")
+		asJSON := fs.Bool("json", false, "print JSON")
+		search := fs.String("search", "", "text in the name")
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		cs, err := a.LocalClients(ctx, *search)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			type row struct {
+				ID     int64  `json:"id"`
+				Name   string `json:"name"`
+				Domain string `json:"domain"`
+				Phone  string `json:"phone"`
+				Notes  string `json:"notes"`
+			}
+			out := make([]row, len(cs))
+			for i, l := range cs {
+				out[i] = row{l.ID, l.Name, l.Domain, l.Phone, l.Notes}
+			}
+			return writeJSON(c.stdout, out)
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tDOMAIN\tPHONE")
+		for _, l := range cs {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", l.ID, l.Name, l.Domain, l.Phone)
+		}
+		return tw.Flush()
+	case "import":
+		rest, err := positional(c.flags("clients import"), args, 1, 1, "clients import FILE.csv")
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(rest[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		n, err := a.ImportClientsCSV(ctx, f)
+		if err != nil {
+			return fmt.Errorf("%s: %w (nothing was imported)", rest[0], err)
+		}
+		fmt.Fprintf(c.stdout, "Imported %d clients from %s\n", n, rest[0])
+		return nil
+	case "export":
+		rest, err := positional(c.flags("clients export"), args, 1, 1, "clients export FILE.csv")
+		if err != nil {
+			return err
+		}
+		if rest[0] == "-" {
+			return a.ExportClientsCSV(ctx, c.stdout)
+		}
+		return writeFileAtomically(rest[0], func(f *os.File) error { return a.ExportClientsCSV(ctx, f) })
+	case "add", "edit":
+		fs := c.flags("clients " + sub)
+		name := fs.String("name", "", "name")
+		domain := fs.String("domain", "", "website or e-mail domain")
+		phone := fs.String("phone", "", "phone")
+		notes := fs.String("notes", "", "notes")
+		if sub == "add" {
+			if err := parse(fs, args); err != nil {
+				return err
+			}
+			id, err := a.AddLocalClient(ctx, store.LocalClient{Name: *name, Domain: *domain, Phone: *phone, Notes: *notes})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "Added client %d\n", id)
+			return nil
+		}
+		rest, err := positional(fs, args, 1, 1, "clients edit ID [--name N] [--domain D] [--phone P] [--notes N]")
+		if err != nil {
+			return err
+		}
+		id, err := parseID(rest[0], "client")
+		if err != nil {
+			return err
+		}
+		cur, err := a.LocalClient(ctx, id)
+		if err != nil {
+			return fmt.Errorf("client %d: %w", id, err)
+		}
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "name":
+				cur.Name = *name
+			case "domain":
+				cur.Domain = *domain
+			case "phone":
+				cur.Phone = *phone
+			case "notes":
+				cur.Notes = *notes
+			}
+		})
+		return a.UpdateLocalClient(ctx, cur)
+	case "delete":
+		rest, err := positional(c.flags("clients delete"), args, 1, 1, "clients delete ID")
+		if err != nil {
+			return err
+		}
+		id, err := parseID(rest[0], "client")
+		if err != nil {
+			return err
+		}
+		return a.DeleteLocalClient(ctx, id)
+	case "from-halo":
+		rest, err := positional(c.flags("clients from-halo"), args, 0, 1<<20, "clients from-halo [HALO_ID...]")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for _, s := range rest {
+			id, err := parseID(s, "HaloPSA client")
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		n, err := a.CreateLocalFromUnmapped(ctx, ids)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Created %d local clients from HaloPSA\n", n)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown clients command %q", sub)}
+}
+
+// mappingJSON is the stable shape of one `map list --json` row.
+type mappingJSON struct {
+	LocalID    int64   `json:"local_id"`
+	LocalName  string  `json:"local_name"`
+	State      string  `json:"state"`
+	HaloID     int64   `json:"halo_id,omitempty"`
+	HaloName   string  `json:"halo_name,omitempty"`
+	Score      float64 `json:"score"`
+	Confidence string  `json:"confidence,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
+}
+
+func stateName(s store.MappingState) string {
+	if s == store.MapOpen {
+		return "open"
+	}
+	return string(s)
+}
+
+func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
+	sub, args, err := subcommand(args, "map suggest|list|accept|ignore|unmap|save")
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "suggest":
+		if err := parse(c.flags("map suggest"), args); err != nil {
+			return err
+		}
+		res, err := a.BulkMap(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Suggested a HaloPSA client for %d of %d open local clients. Review with `map list --state suggested`, then accept, ignore and save.\n", res.Suggested, res.Open)
+		return nil
+	case "list":
+		fs := c.flags("map list")
+		state := fs.String("state", "all", "open, suggested, accepted, manual, ignored or all")
+		search := fs.String("search", "", "text in either name")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		f := app.MappingFilter{State: store.MappingState(*state), Search: *search}
+		switch *state {
+		case "open":
+			f.State = store.MapOpen
+		case "all", "suggested", "accepted", "manual", "ignored":
+		default:
+			return usageError{fmt.Sprintf("unknown state %q", *state)}
+		}
+		rows, err := a.MappingRows(ctx, f)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := make([]mappingJSON, len(rows))
+			for i, r := range rows {
+				out[i] = mappingJSON{r.Local.ID, r.Local.Name, stateName(r.State), r.HaloID, r.HaloName, r.Score, r.Confidence, r.Reason}
+			}
+			return writeJSON(c.stdout, out)
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "LOCAL\tNAME\tSTATE\tHALO\tHALOPSA NAME\tSCORE\tCONFIDENCE\tREASON")
+		for _, r := range rows {
+			halo, score := "", ""
+			if r.HaloID != 0 {
+				halo, score = strconv.FormatInt(r.HaloID, 10), fmt.Sprintf("%.2f", r.Score)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Local.ID, r.Local.Name, stateName(r.State), halo, r.HaloName, score, r.Confidence, r.Reason)
+		}
+		return tw.Flush()
+	case "accept", "ignore", "unmap":
+		hi := 1
+		if sub == "accept" {
+			hi = 2
+		}
+		rest, err := positional(c.flags("map "+sub), args, 1, hi, "map "+sub+" LOCAL_ID"+map[bool]string{true: " [HALO_ID]"}[hi == 2])
+		if err != nil {
+			return err
+		}
+		d := store.Decision{Action: store.Action(sub)}
+		if d.LocalID, err = parseID(rest[0], "local client"); err != nil {
+			return err
+		}
+		if len(rest) == 2 {
+			if d.HaloID, err = parseID(rest[1], "HaloPSA client"); err != nil {
+				return err
+			}
+		}
+		if err := a.DraftDecision(ctx, d); err != nil {
+			return err
+		}
+		drafts, _ := a.Drafts(ctx)
+		fmt.Fprintf(c.stdout, "Noted; %d decision(s) waiting for `map save`.\n", len(drafts))
+		return nil
+	case "save":
+		if err := parse(c.flags("map save"), args); err != nil {
+			return err
+		}
+		sum, err := a.SaveDrafts(ctx)
+		if err != nil {
+			return fmt.Errorf("%w (nothing was saved)", err)
+		}
+		fmt.Fprintf(c.stdout, "Saved: %d accepted, %d mapped by hand, %d ignored, %d unmapped\n", sum.Accepted, sum.Manual, sum.Ignored, sum.Unmapped)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown map command %q", sub)}
+}
+
+// match runs the matcher offline on two id,name CSV files.
+func (c *cli) match(args []string) error {
+	fs := c.flags("match")
+	local := fs.String("local", "", "local clients CSV (id,name)")
+	halo := fs.String("halo", "", "HaloPSA clients CSV (id,name)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *local == "" || *halo == "" {
+		return usageError{"usage: match --local LOCAL.csv --halo HALO.csv"}
+	}
+	lf, err := os.Open(*local)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	hf, err := os.Open(*halo)
+	if err != nil {
+		return err
+	}
+	defer hf.Close()
+	return match.MatchCSV(lf, hf, c.stdout)
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// writeFileAtomically writes path through a temporary file and a rename,
+// so a failed export never leaves half a file where a good one was.
+func writeFileAtomically(path string, write func(*os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".halosync-export-*.csv")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
