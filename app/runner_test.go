@@ -69,12 +69,15 @@ func TestBackgroundLoopImportsOnConnectAndOnRequest(t *testing.T) {
 	}
 	mu.Unlock()
 
-	a.SyncNow()
-	a.SyncNow() // coalesces with the first
+	// Requests made while one is pending coalesce: five in a row give one
+	// import, or two when the loop took the first before the rest came.
+	for range 5 {
+		a.SyncNow()
+	}
 	eventually(t, "the requested import", func() bool { return imports() >= 2 })
-	time.Sleep(200 * time.Millisecond)
-	if n := imports(); n != 2 {
-		t.Fatalf("%d imports after two SyncNow calls in a row; they coalesce into one", n)
+	time.Sleep(300 * time.Millisecond)
+	if n := imports(); n > 3 {
+		t.Fatalf("%d imports after five SyncNow calls in a row; at most two more than the first", n)
 	}
 
 	a.SetPaused(true)
