@@ -115,7 +115,7 @@ func TestBudgetLearnsALowerLimitFrom429(t *testing.T) {
 func TestStatedLimit(t *testing.T) {
 	for body, want := range map[string]int{
 		"Rate Limit Reached - 300 Requests per rolling 5 minute window": 300,
-		"Too many requests": 0,
+		"Too many requests":         0,
 		"Rate Limit Reached - many": 0,
 	} {
 		if got := statedLimit([]byte(body)); got != want {

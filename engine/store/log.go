@@ -62,12 +62,27 @@ type LogEntry struct {
 // AddLog appends e to the sync log and returns its id. Callers must keep
 // secrets out of the entry: the log is shown in the GUI and the CLI.
 func (db *DB) AddLog(ctx context.Context, e LogEntry) (int64, error) {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = db.insertLog(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: add log: %w", err)
+	}
+	return id, nil
+}
+
+// insertLog writes e inside tx, so other writes can log in their own
+// transaction.
+func (db *DB) insertLog(ctx context.Context, tx *sql.Tx, e LogEntry) (int64, error) {
 	if e.Level == "" {
 		e.Level = Info
 	}
 	sev := e.Level.Severity()
 	if sev < 0 {
-		return 0, fmt.Errorf("store: add log: unknown level %q", e.Level)
+		return 0, fmt.Errorf("unknown level %q", e.Level)
 	}
 	at := db.stamp()
 	if !e.Time.IsZero() {
@@ -78,16 +93,11 @@ func (db *DB) AddLog(ctx context.Context, e LogEntry) (int64, error) {
 		run = e.Run
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `
-			INSERT INTO log (time, level, operation, object, message, run)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			at, sev, e.Operation, e.Object, e.Message, run).Scan(&id)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: add log: %w", err)
-	}
-	return id, nil
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO log (time, level, operation, object, message, run)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		at, sev, e.Operation, e.Object, e.Message, run).Scan(&id)
+	return id, err
 }
 
 // LogQuery selects sync log entries.

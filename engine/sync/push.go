@@ -1,0 +1,161 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/brainstormmsp/halosync/engine/halo"
+	"github.com/brainstormmsp/halosync/engine/store"
+)
+
+// maxPushAttempts bounds retries of one outbox item before it is failed.
+const maxPushAttempts = 12
+
+// PushOutbox sends queued local changes to HaloPSA, oldest first and one
+// at a time (parallel creates race in HaloPSA's ticket numbering). It
+// returns when the outbox is empty or the next item is not due yet, with
+// how many went out.
+func (ts *Tickets) PushOutbox(ctx context.Context) (pushed int, err error) {
+	for {
+		item, t, err := ts.DB.NextOutbox(ctx)
+		if errors.Is(err, store.ErrNotFound) {
+			return pushed, nil
+		}
+		if err != nil {
+			return pushed, err
+		}
+		if err := ts.pushOne(ctx, item, t); err != nil {
+			return pushed, err
+		}
+		pushed++
+	}
+}
+
+// pushOne sends one item and records the outcome. It returns an error
+// only when the store fails; HaloPSA's failures are recorded on the item.
+func (ts *Tickets) pushOne(ctx context.Context, item store.OutboxItem, t store.Ticket) error {
+	obj := fmt.Sprintf("ticket %s", t.Ref)
+	if t.HaloID != 0 {
+		obj = fmt.Sprintf("ticket %d", t.HaloID)
+	}
+	var sent halo.Ticket
+	var err error
+	switch item.Kind {
+	case "create":
+		sent, err = ts.pushCreate(ctx, item, t)
+	default:
+		sent, err = ts.pushStatus(ctx, item, t)
+	}
+	switch {
+	case err == nil:
+		if sent.ID == 0 { // nothing to send after all
+			return nil
+		}
+		t.HaloID, t.StatusID, t.BaseStatusID = sent.ID.Int(), sent.StatusID.Int(), sent.StatusID.Int()
+		if at := remoteTime(sent); at.After(t.HaloUpdatedAt) {
+			t.HaloUpdatedAt = at
+		}
+		if err := ts.DB.FinishOutbox(ctx, item.ID, t); err != nil {
+			return err
+		}
+		ts.log(ctx, store.Info, "push "+item.Kind, obj, pushMessage(item, t, ts.statusName))
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case permanent(err) || item.Attempts+1 >= maxPushAttempts:
+		ts.log(ctx, store.Error, "push "+item.Kind, obj, "HaloPSA refused the change: "+err.Error())
+		return ts.DB.FailOutbox(ctx, item.ID, err.Error())
+	default:
+		next := time.Now().Add(min(5*time.Second<<min(item.Attempts, 8), 15*time.Minute))
+		ts.log(ctx, store.Warn, "push "+item.Kind, obj, fmt.Sprintf("Will retry at %s: %v", next.Format(time.TimeOnly), err))
+		return ts.DB.RetryOutbox(ctx, item.ID, err.Error(), next, item.Kind == "create")
+	}
+}
+
+func pushMessage(item store.OutboxItem, t store.Ticket, name func(int64) string) string {
+	if item.Kind == "create" {
+		return fmt.Sprintf("Created HaloPSA ticket %d (%s)", t.HaloID, t.Ref)
+	}
+	return fmt.Sprintf("Set the status to %q in HaloPSA", name(t.StatusID))
+}
+
+// permanent reports whether retrying cannot help.
+func permanent(err error) bool {
+	return errors.Is(err, halo.ErrValidation) || errors.Is(err, halo.ErrPermission) ||
+		errors.Is(err, halo.ErrNotFound) || errors.Is(err, halo.ErrMissingScope)
+}
+
+// pushCreate creates the ticket in HaloPSA exactly once. The item is
+// marked "sending" in the store before the request; an item found in that
+// state was cut off (a crash, a dropped connection) and HaloPSA may have
+// created the ticket, so its reference is looked for before sending again.
+func (ts *Tickets) pushCreate(ctx context.Context, item store.OutboxItem, t store.Ticket) (halo.Ticket, error) {
+	if t.HaloID != 0 { // adopted by the apply path already
+		return halo.Ticket{ID: halo.ID(t.HaloID), StatusID: halo.ID(t.StatusID)}, nil
+	}
+	if item.State == store.OutboxSending {
+		found, err := ts.findByRef(ctx, t, item.SentAt)
+		if err != nil {
+			return halo.Ticket{}, err
+		}
+		if found.ID != 0 {
+			ts.log(ctx, store.Info, "push create", fmt.Sprintf("ticket %d", found.ID),
+				fmt.Sprintf("Recovered %s: HaloPSA had created it before the answer was lost", t.Ref))
+			return found, nil
+		}
+	}
+	if err := ts.DB.MarkSending(ctx, item.ID); err != nil {
+		return halo.Ticket{}, err
+	}
+	return ts.Halo.SaveTicket(ctx, halo.TicketWrite{
+		Summary: t.Summary, Details: strings.TrimSpace(t.Details) + refLine(t.Ref),
+		ClientID: halo.ID(t.HaloClientID), SiteID: halo.ID(t.SiteID), UserID: halo.ID(t.UserID),
+		StatusID: halo.ID(item.StatusID), TicketTypeID: halo.ID(t.TypeID),
+	})
+}
+
+// findByRef looks in HaloPSA for the client's tickets opened since just
+// before the lost attempt, for one carrying t's reference.
+func (ts *Tickets) findByRef(ctx context.Context, t store.Ticket, sentAt time.Time) (halo.Ticket, error) {
+	var found halo.Ticket
+	q := halo.TicketQuery{ClientID: halo.ID(t.HaloClientID), DateColumn: "dateoccured", ChangedSince: sentAt.Add(-10 * time.Minute)}
+	err := ts.Halo.TicketsChanged(ctx, q, func(p halo.Page[halo.Ticket]) error {
+		for _, r := range p.Rows {
+			if strings.Contains(r.Details, t.Ref) {
+				found = r
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
+// pushStatus sends a status change. It first reads HaloPSA's copy, so that
+// a change made there meanwhile is settled by the conflict rule instead of
+// being overwritten blindly.
+func (ts *Tickets) pushStatus(ctx context.Context, item store.OutboxItem, t store.Ticket) (halo.Ticket, error) {
+	if t.HaloID == 0 {
+		return halo.Ticket{}, errors.New("the ticket is not in HaloPSA yet")
+	}
+	remote, err := ts.Halo.Ticket(ctx, halo.ID(t.HaloID))
+	if err != nil {
+		return halo.Ticket{}, err
+	}
+	if _, err := ts.ApplyRemote(ctx, remote); err != nil {
+		return halo.Ticket{}, err
+	}
+	still, err := ts.DB.Ticket(ctx, t.ID)
+	if err != nil {
+		return halo.Ticket{}, err
+	}
+	if now, err := ts.DB.OutboxItemByID(ctx, item.ID); err != nil || (now.State != store.OutboxPending && now.State != store.OutboxSending) {
+		return halo.Ticket{}, err // the conflict rule settled it: nothing to send
+	}
+	if err := ts.DB.MarkSending(ctx, item.ID); err != nil {
+		return halo.Ticket{}, err
+	}
+	return ts.Halo.SaveTicket(ctx, halo.TicketWrite{ID: halo.ID(t.HaloID), StatusID: halo.ID(still.StatusID)})
+}

@@ -1,0 +1,215 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"github.com/brainstormmsp/halosync/engine/halo"
+	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/webhook"
+)
+
+// Tickets keeps ticket status in sync both ways. Webhook deliveries and
+// poll results both land in the inbox and are applied by one idempotent
+// path (DrainInbox); local changes go out through the outbox (PushOutbox).
+// Its methods are safe for concurrent use, but each of DrainInbox,
+// PollOnce and PushOutbox is meant to run from one loop at a time.
+type Tickets struct {
+	Halo *halo.Client
+	DB   *store.DB
+	// DateColumn is the datesearch column polling filters on; HaloPSA's
+	// own names are only partly documented (default "lastactiondate").
+	DateColumn string
+	// OnLog, when set, receives every sync-log row written here.
+	OnLog func(store.LogEntry)
+
+	mu    gosync.Mutex
+	names map[int64]string // status names by id
+}
+
+// refPattern finds HaloSync's reference in a ticket's details.
+var refPattern = regexp.MustCompile(`HaloSync ref: (HS-[0-9a-f]{12})`)
+
+// refLine is appended to the details of tickets HaloSync creates, so that
+// a create whose answer was lost can be found again instead of repeated.
+func refLine(ref string) string { return "\n\nHaloSync ref: " + ref }
+
+// LocalState groups a HaloPSA status into HaloSync's own states by its
+// name; the user can change the grouping.
+func LocalState(name string) string {
+	n := strings.ToLower(name)
+	switch {
+	case strings.Contains(n, "closed") || strings.Contains(n, "resolved") || strings.Contains(n, "completed") || strings.Contains(n, "cancel"):
+		return "closed"
+	case strings.Contains(n, "wait") || strings.Contains(n, "hold") || strings.Contains(n, "pending"):
+		return "waiting"
+	case n == "new":
+		return "new"
+	}
+	return "open"
+}
+
+// LoadStatuses reads HaloPSA's ticket statuses into the store.
+func (ts *Tickets) LoadStatuses(ctx context.Context) error {
+	ss, err := ts.Halo.Statuses(ctx)
+	if err != nil {
+		return fmt.Errorf("load ticket statuses: %w", err)
+	}
+	rows := make([]store.Status, len(ss))
+	for i, s := range ss {
+		rows[i] = store.Status{ID: s.ID.Int(), Name: s.Name, LocalState: LocalState(s.Name), Sequence: int(s.Sequence)}
+	}
+	if err := ts.DB.SaveStatuses(ctx, rows); err != nil {
+		return err
+	}
+	ts.mu.Lock()
+	ts.names = nil // reload from the store, which keeps the user's grouping
+	ts.mu.Unlock()
+	return nil
+}
+
+// statusName turns a status id into its name for messages.
+func (ts *Tickets) statusName(id int64) string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.names == nil {
+		ts.names = map[int64]string{}
+		if ss, err := ts.DB.Statuses(context.Background()); err == nil {
+			for _, s := range ss {
+				ts.names[s.ID] = s.Name
+			}
+		}
+	}
+	if n, ok := ts.names[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("status %d", id)
+}
+
+// ClosedStatusID finds the status named "Closed" (never assumed to be 9).
+func (ts *Tickets) ClosedStatusID(ctx context.Context) (int64, error) {
+	ss, err := ts.DB.Statuses(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range ss {
+		if strings.EqualFold(strings.TrimSpace(s.Name), "closed") {
+			return s.ID, nil
+		}
+	}
+	for _, s := range ss {
+		if s.LocalState == "closed" {
+			return s.ID, nil
+		}
+	}
+	return 0, errors.New("HaloPSA has no status named Closed")
+}
+
+func (ts *Tickets) log(ctx context.Context, level store.Level, op, object, msg string) {
+	e := store.LogEntry{Time: time.Now().UTC(), Level: level, Operation: op, Object: object, Message: msg}
+	id, err := ts.DB.AddLog(context.WithoutCancel(ctx), e)
+	if err == nil && ts.OnLog != nil {
+		e.ID = id
+		ts.OnLog(e)
+	}
+}
+
+// DrainInbox applies every pending delivery, oldest first. A delivery
+// whose client is not mapped is held (and applied once it is); one that
+// fails for a passing reason stays pending and draining stops, to be
+// tried again on the next call.
+func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
+	for {
+		items, err := ts.DB.PendingInbox(ctx, 100)
+		if err != nil || len(items) == 0 {
+			return applied, err
+		}
+		for _, it := range items {
+			status, why, err := ts.applyItem(ctx, it)
+			if err != nil {
+				return applied, err
+			}
+			if err := ts.DB.SetInboxStatus(ctx, it.ID, status, why); err != nil {
+				return applied, err
+			}
+			if status == store.InboxApplied {
+				applied++
+			}
+		}
+	}
+}
+
+// applyItem applies one delivery and says what became of it. An error
+// means "try again later"; a delivery that can never apply is marked.
+func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.InboxStatus, string, error) {
+	events, err := webhook.Decode(it.Body)
+	if err != nil || len(events) != 1 || events[0].Err != nil || events[0].TicketID == 0 {
+		ts.log(ctx, store.Error, "webhook", it.DeliveryID, "A delivery could not be read and was set aside")
+		return store.InboxUnreadable, "not a ticket delivery", nil
+	}
+	ev := events[0]
+	t := ev.Ticket
+	// A partial payload (event-only, or a small object) is completed from
+	// HaloPSA, so that the version check has HaloPSA's timestamps.
+	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() {
+		full, err := ts.Halo.Ticket(ctx, halo.ID(ev.TicketID))
+		switch {
+		case errors.Is(err, halo.ErrNotFound):
+			ts.log(ctx, store.Warn, "webhook", fmt.Sprintf("ticket %d", ev.TicketID), "HaloPSA no longer has this ticket; the delivery was skipped")
+			return store.InboxApplied, "ticket not found in HaloPSA", nil
+		case err != nil:
+			return "", "", err
+		}
+		t = &full
+	}
+	held, err := ts.ApplyRemote(ctx, *t)
+	if err != nil {
+		return "", "", err
+	}
+	if held {
+		if it.Attempts == 0 {
+			ts.log(ctx, store.Warn, "tickets", fmt.Sprintf("ticket %d", t.ID),
+				fmt.Sprintf("Held: HaloPSA client %d is not mapped to a local client; it is applied once it is", t.ClientID))
+		}
+		return store.InboxHeld, fmt.Sprintf("HaloPSA client %d is not mapped", t.ClientID), nil
+	}
+	return store.InboxApplied, "", nil
+}
+
+// ApplyRemote applies HaloPSA's version of a ticket. It reports held when
+// the ticket's client is not mapped, in which case nothing was written.
+func (ts *Tickets) ApplyRemote(ctx context.Context, r halo.Ticket) (held bool, err error) {
+	local, ok, err := ts.DB.LocalClientForHalo(ctx, r.ClientID.Int())
+	if err != nil {
+		return false, err
+	}
+	if cur, err := ts.DB.TicketByHalo(ctx, r.ID.Int()); errors.Is(err, store.ErrNotFound) {
+		// A ticket HaloSync created whose local commit was lost: link it
+		// rather than store it twice.
+		if m := refPattern.FindStringSubmatch(r.Details); m != nil {
+			if mine, err := ts.DB.TicketByRef(ctx, m[1]); err == nil && mine.HaloID == 0 {
+				if err := ts.DB.AdoptHaloID(ctx, mine.ID, r.ID.Int()); err != nil {
+					return false, err
+				}
+			}
+		} else if !ok {
+			return true, nil
+		}
+	} else if err != nil {
+		return false, err
+	} else if !ok {
+		local = cur.LocalClientID
+	}
+	err = ts.DB.ApplyTicket(ctx, r.ID.Int(), func(cur *store.Ticket, open []store.OutboxItem) (store.TicketChange, error) {
+		return decide(cur, open, r, local, ts.statusName), nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return false, nil
+}
