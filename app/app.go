@@ -51,6 +51,8 @@ type App struct {
 	run      runner         // the background sync loop
 	demo     *http.Server   // the demo's simulated HaloPSA, nil outside demo mode
 
+	ticketWake chan struct{} // wakes the ticket loop; nil when it is not running
+
 	subMu gosync.Mutex
 	subID int
 	subs  map[int]func(Event)

@@ -74,6 +74,7 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	a.mu.Unlock()
 	a.log(ctx, store.Info, "connect", conn.BaseURL, "Connected; granted "+strings.Join(grant.Scopes, " "))
 	a.SyncNow() // the first import starts by itself when the background loop runs
+	a.wakeTickets()
 	return ConnectResult{Address: conn.BaseURL, Scopes: grant.Scopes, Verified: grant.Verified}, nil
 }
 

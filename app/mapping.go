@@ -187,6 +187,10 @@ func (a *App) SaveMappings(ctx context.Context, ds []store.Decision) (store.Mapp
 	}
 	a.log(ctx, store.Info, "save mappings", "", fmt.Sprintf("Saved mappings: %d accepted, %d mapped by hand, %d ignored, %d unmapped",
 		sum.Accepted, sum.Manual, sum.Ignored, sum.Unmapped))
+	// Tickets held for clients that were not mapped may apply now.
+	if n, err := a.db.ReleaseHeldInbox(ctx); err == nil && n > 0 {
+		a.wakeTickets()
+	}
 	return sum, nil
 }
 
@@ -260,6 +264,9 @@ func (a *App) CreateLocalFromUnmapped(ctx context.Context, haloIDs []int64) (int
 		return 0, err
 	}
 	a.log(ctx, store.Info, "client book", "", fmt.Sprintf("Created %d local clients from unmapped HaloPSA clients", n))
+	if released, err := a.db.ReleaseHeldInbox(ctx); err == nil && released > 0 {
+		a.wakeTickets()
+	}
 	return n, nil
 }
 

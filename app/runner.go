@@ -23,11 +23,14 @@ type runner struct {
 	syncing  bool
 }
 
-// Start runs the background sync loop until Stop: an import at start when
-// the last one is older than the interval, then one every interval (with
-// a little jitter), one on SyncNow, and after a failure a retry that backs
-// off from one minute up to the interval. It returns at once.
-func (a *App) Start(ctx context.Context) {
+// Start runs the background loops until Stop: the import loop (an import
+// at start when the last one is older than the interval, then one every
+// interval with a little jitter, one on SyncNow, and after a failure a
+// retry that backs off from one minute up to the interval) and the ticket
+// loop with the saved settings. It returns at once.
+func (a *App) Start(ctx context.Context) { a.startLoops(ctx, a.serveOptions(ctx)) }
+
+func (a *App) startLoops(ctx context.Context, o ServeOptions) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.run.done != nil {
@@ -39,10 +42,22 @@ func (a *App) Start(ctx context.Context) {
 	if a.run.interval == 0 {
 		a.run.interval = DefaultSyncInterval
 	}
-	go a.loop(ctx, a.run.done)
+	imports, tickets := make(chan struct{}), make(chan struct{})
+	go a.loop(ctx, imports)
+	go func() {
+		defer close(tickets)
+		if err := a.runTickets(ctx, o); err != nil {
+			a.log(ctx, store.Error, "tickets", "", "The ticket sync stopped: "+err.Error())
+		}
+	}()
+	go func(done chan struct{}) {
+		<-imports
+		<-tickets
+		close(done)
+	}(a.run.done)
 }
 
-// Stop ends the loop and waits for a running import to stop.
+// Stop ends the loops and waits for a running import to stop.
 func (a *App) Stop() {
 	a.mu.Lock()
 	cancel, done := a.run.cancel, a.run.done

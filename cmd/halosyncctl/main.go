@@ -33,6 +33,17 @@ Commands:
                       the sync log, newest first
   disconnect          remove the secret from the keychain and the settings
 
+Tickets:
+  serve [--listen ADDR] [--poll D]
+                      run headless until Ctrl+C: imports, the webhook
+                      receiver (with --listen), polling, the outbox
+  tickets list [--client ID] [--json]
+  tickets create --client ID --summary S [--details D]
+  tickets set-status TICKET STATUS   (a status id or name, e.g. Closed)
+  tickets sync        one ticket cycle now: poll, apply, push
+  webhook info [--public-url URL]
+                      the webhook URL and credentials to enter in HaloPSA
+
 The client book and mapping:
   clients list [--json] [--search TEXT]
   clients import FILE.csv       add clients from CSV (header row with a name
@@ -105,6 +116,9 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		"disconnect": c.disconnect,
 		"clients":    c.clients,
 		"map":        c.mapping,
+		"serve":      c.serve,
+		"tickets":    c.tickets,
+		"webhook":    c.webhook,
 	}
 	var err error
 	if cmd == "match" { // offline: needs no data folder

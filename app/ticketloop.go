@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/sync"
+	"github.com/brainstormmsp/halosync/engine/webhook"
+)
+
+// ServeOptions configures the ticket loop.
+type ServeOptions struct {
+	// Listen is the webhook receiver's address, e.g. "127.0.0.1:8787";
+	// empty runs without a receiver (polling only).
+	Listen string
+	// PollInterval overrides the poll interval (default: a minute without
+	// webhooks, five with them).
+	PollInterval time.Duration
+	// SweepInterval is how often the last day is re-read in full, since
+	// webhook deliveries can be lost (default 6 hours).
+	SweepInterval time.Duration
+	// OnListening, when set, is told the receiver's local URL.
+	OnListening func(url string)
+}
+
+// Serve runs HaloSync headless until ctx ends: the import loop, the
+// webhook receiver (when Listen is set), polling, the inbox and the outbox.
+// It returns nil after a clean shutdown.
+func (a *App) Serve(ctx context.Context, o ServeOptions) error {
+	a.startLoops(ctx, o)
+	<-ctx.Done()
+	a.Stop()
+	return nil
+}
+
+// serveOptions are the ticket loop's settings as the user saved them.
+func (a *App) serveOptions(ctx context.Context) ServeOptions {
+	listen, _ := a.db.Setting(ctx, "webhook.listen", "")
+	return ServeOptions{Listen: listen}
+}
+
+func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
+	wake := make(chan struct{}, 1)
+	a.mu.Lock()
+	a.ticketWake = wake
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.ticketWake = nil
+		a.mu.Unlock()
+	}()
+	if o.Listen != "" {
+		creds, err := a.WebhookCredentials(ctx)
+		if err != nil {
+			return err
+		}
+		rcv := &webhook.Receiver{Creds: creds, Sink: a.db,
+			OnDelivery: func(int) { a.wakeTickets() },
+			Logf: func(format string, args ...any) {
+				a.log(ctx, store.Warn, "webhook", "", fmt.Sprintf(format, args...))
+			}}
+		url, wait, err := webhook.Listen(ctx, o.Listen, rcv)
+		if err != nil {
+			return err
+		}
+		defer wait()
+		a.log(ctx, store.Info, "webhook", "", "Listening for HaloPSA webhooks at "+url)
+		if o.OnListening != nil {
+			o.OnListening(url)
+		}
+	}
+	poll := o.PollInterval
+	if poll <= 0 {
+		poll = pollInterval(o.Listen != "")
+	}
+	sweep := o.SweepInterval
+	if sweep <= 0 {
+		sweep = 6 * time.Hour
+	}
+	nextPoll, nextSweep := time.Now(), time.Now().Add(sweep)
+	failures := 0
+	for {
+		var ts *sync.Tickets
+		var err error
+		if ts, err = a.ticketSync(ctx); err == nil {
+			now := time.Now()
+			doPoll, doSweep := !now.Before(nextPoll), !now.Before(nextSweep)
+			err = a.ticketCycle(ctx, ts, doPoll, doSweep)
+			if doPoll {
+				nextPoll = now.Add(poll)
+			}
+			if doSweep {
+				nextSweep = now.Add(sweep)
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := time.Until(nextPoll)
+		switch {
+		case errors.Is(err, ErrNotConnected):
+			wait = 30 * time.Second
+		case err != nil:
+			failures++
+			a.log(ctx, store.Error, "tickets", "", err.Error())
+			wait = min(wait, time.Duration(min(failures, 6))*10*time.Second)
+		default:
+			failures = 0
+		}
+		if due, err := a.db.NextOutboxDue(ctx); err == nil {
+			wait = min(wait, time.Until(due))
+		}
+		t := time.NewTimer(max(wait, 100*time.Millisecond))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// ticketCycle applies what arrived, pushes what waits, and polls or
+// sweeps when due.
+func (a *App) ticketCycle(ctx context.Context, ts *sync.Tickets, poll, sweep bool) error {
+	if ss, err := a.db.Statuses(ctx); err != nil || len(ss) == 0 || sweep {
+		if err := ts.LoadStatuses(ctx); err != nil {
+			return err
+		}
+	}
+	switch {
+	case sweep:
+		if _, err := ts.Reconcile(ctx, 24*time.Hour); err != nil {
+			return err
+		}
+	case poll:
+		if _, err := ts.PollOnce(ctx); err != nil {
+			return err
+		}
+	}
+	if _, err := ts.DrainInbox(ctx); err != nil {
+		return err
+	}
+	_, err := ts.PushOutbox(ctx)
+	return err
+}

@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/brainstormmsp/halosync/engine/secrets"
+	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/sync"
+	"github.com/brainstormmsp/halosync/engine/webhook"
+)
+
+// webhookKey names the webhook's Basic-auth credentials in the keychain.
+const webhookKey = "webhook-credentials"
+
+// WebhookCredentials returns the receiver's path and Basic-auth
+// credentials, made on first use and kept in the keychain: the user pastes
+// them into HaloPSA's webhook form once.
+func (a *App) WebhookCredentials(ctx context.Context) (webhook.Credentials, error) {
+	var c webhook.Credentials
+	s, err := a.secrets.Get(webhookKey)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal([]byte(s), &c); err == nil && c.Path != "" {
+			return c, nil
+		}
+	case !errors.Is(err, secrets.ErrNotFound):
+		return c, fmt.Errorf("read the webhook credentials from the OS keychain: %w", err)
+	}
+	if c, err = webhook.NewCredentials(); err != nil {
+		return c, err
+	}
+	b, _ := json.Marshal(c)
+	if err := a.secrets.Set(webhookKey, string(b)); err != nil {
+		return c, fmt.Errorf("store the webhook credentials in the OS keychain: %w", err)
+	}
+	a.log(ctx, store.Info, "webhook", "", "Made new webhook credentials; enter them in HaloPSA's webhook")
+	return c, nil
+}
+
+// TicketRow is a ticket with the names the Tickets tab and the CLI show.
+type TicketRow struct {
+	store.Ticket
+	ClientName string
+	StatusName string
+}
+
+// Tickets lists tickets, newest first, optionally of one local client.
+func (a *App) Tickets(ctx context.Context, localClientID int64) ([]TicketRow, error) {
+	ts, err := a.db.Tickets(ctx, store.TicketQuery{LocalClientID: localClientID})
+	if err != nil {
+		return nil, err
+	}
+	names, err := a.haloNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	statuses, err := a.statusNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]TicketRow, len(ts))
+	for i, t := range ts {
+		rows[i] = TicketRow{Ticket: t, ClientName: names[t.HaloClientID], StatusName: statuses[t.StatusID]}
+	}
+	return rows, nil
+}
+
+func (a *App) statusNames(ctx context.Context) (map[int64]string, error) {
+	ss, err := a.db.Statuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(ss))
+	for _, s := range ss {
+		m[s.ID] = s.Name
+	}
+	return m, nil
+}
+
+// Statuses returns HaloPSA's ticket statuses (loaded on the first ticket
+// sync) with HaloSync's grouping of them.
+func (a *App) Statuses(ctx context.Context) ([]store.Status, error) { return a.db.Statuses(ctx) }
+
+// ResolveStatus finds a status by id or by name (any case).
+func (a *App) ResolveStatus(ctx context.Context, s string) (int64, error) {
+	ss, err := a.db.Statuses(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(ss) == 0 {
+		return 0, errors.New("no ticket statuses yet: run a ticket sync (halosyncctl serve, or the app) first")
+	}
+	id, numErr := strconv.ParseInt(s, 10, 64)
+	var names []string
+	for _, st := range ss {
+		if (numErr == nil && st.ID == id) || strings.EqualFold(st.Name, strings.TrimSpace(s)) {
+			return st.ID, nil
+		}
+		names = append(names, st.Name)
+	}
+	return 0, fmt.Errorf("no status %q; HaloPSA has: %s", s, strings.Join(names, ", "))
+}
+
+// CreateTicket creates a ticket for a mapped local client. It is stored
+// at once and sent to HaloPSA by the outbox.
+func (a *App) CreateTicket(ctx context.Context, localClientID int64, summary, details string) (store.Ticket, error) {
+	haloID, err := a.db.HaloClientForLocal(ctx, localClientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Ticket{}, fmt.Errorf("local client %d is not mapped to a HaloPSA client: map it first", localClientID)
+	}
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	if strings.TrimSpace(summary) == "" {
+		return store.Ticket{}, errors.New("a ticket needs a summary")
+	}
+	status, _ := a.ResolveStatus(ctx, "New") // HaloPSA picks its default when unknown
+	t, err := a.db.CreateTicket(ctx, store.Ticket{LocalClientID: localClientID, HaloClientID: haloID,
+		Summary: strings.TrimSpace(summary), Details: details, StatusID: status})
+	if err != nil {
+		return t, err
+	}
+	a.log(ctx, store.Info, "tickets", t.Ref, "Created ticket "+t.Ref+"; it goes to HaloPSA with the next push")
+	a.wakeTickets()
+	return t, nil
+}
+
+// SetTicketStatus changes a ticket's status here; the outbox sends it.
+func (a *App) SetTicketStatus(ctx context.Context, ticketID, statusID int64) error {
+	if err := a.db.SetTicketStatus(ctx, ticketID, statusID); err != nil {
+		return err
+	}
+	a.wakeTickets()
+	return nil
+}
+
+// TicketsOnce runs one ticket cycle now: statuses, a poll, the inbox and
+// the outbox. The CLI uses it; the app's loop does the same continuously.
+func (a *App) TicketsOnce(ctx context.Context) (sync.PollResult, error) {
+	ts, err := a.ticketSync(ctx)
+	if err != nil {
+		return sync.PollResult{}, err
+	}
+	if err := ts.LoadStatuses(ctx); err != nil {
+		return sync.PollResult{}, err
+	}
+	res, err := ts.PollOnce(ctx)
+	if err != nil {
+		return res, err
+	}
+	if _, err := ts.DrainInbox(ctx); err != nil {
+		return res, err
+	}
+	_, err = ts.PushOutbox(ctx)
+	return res, err
+}
+
+func (a *App) ticketSync(ctx context.Context) (*sync.Tickets, error) {
+	c, err := a.haloClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	col, err := a.db.Setting(ctx, "poll.date_column", "lastactiondate")
+	if err != nil {
+		return nil, err
+	}
+	return &sync.Tickets{Halo: c, DB: a.db, DateColumn: col,
+		OnLog: func(e store.LogEntry) { a.publish(Event{Log: &e}) }}, nil
+}
+
+// wakeTickets asks the ticket loop to drain and push now.
+func (a *App) wakeTickets() {
+	a.mu.Lock()
+	ch := a.ticketWake
+	a.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// pollInterval is how often the ticket loop polls: often without a
+// webhook, rarely with one (deliveries do the work; the poll and the
+// sweep only catch what got lost).
+func pollInterval(webhooks bool) time.Duration {
+	if webhooks {
+		return 5 * time.Minute
+	}
+	return time.Minute
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/halo"
+)
+
+// serve runs headless until SIGINT or SIGTERM (the context ends).
+func (c *cli) serve(ctx context.Context, a *app.App, args []string) error {
+	fs := c.flags("serve")
+	listen := fs.String("listen", "", "webhook receiver address, e.g. 127.0.0.1:8787 (default: polling only)")
+	poll := fs.Duration("poll", 0, "poll interval (default 1m without webhooks, 5m with)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *listen != "" {
+		host, _, err := net.SplitHostPort(*listen)
+		if err != nil {
+			return usageError{fmt.Sprintf("--listen %q: %v", *listen, err)}
+		}
+		if !halo.IsLoopback(host) {
+			fmt.Fprintf(c.stderr, "warning: the webhook receiver listens on %s, not only on this machine\n", host)
+		}
+	}
+	fmt.Fprintln(c.stderr, "HaloSync is running; stop it with Ctrl+C.")
+	err := a.Serve(ctx, app.ServeOptions{Listen: *listen, PollInterval: *poll, OnListening: func(url string) {
+		fmt.Fprintf(c.stderr, "Webhook receiver: %s (see `halosyncctl webhook info`)\n", url)
+	}})
+	fmt.Fprintln(c.stderr, "Stopped.")
+	return err
+}
+
+// ticketJSON is the stable shape of one `tickets list --json` row.
+type ticketJSON struct {
+	ID        int64  `json:"id"`
+	HaloID    int64  `json:"halo_id,omitempty"`
+	Ref       string `json:"ref"`
+	ClientID  int64  `json:"local_client_id"`
+	Client    string `json:"client"`
+	Summary   string `json:"summary"`
+	StatusID  int64  `json:"status_id"`
+	Status    string `json:"status"`
+	SyncState string `json:"sync_state"`
+	SyncError string `json:"sync_error,omitempty"`
+}
+
+func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
+	sub, args, err := subcommand(args, "tickets list|create|set-status|sync")
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		fs := c.flags("tickets list")
+		client := fs.Int64("client", 0, "local client id")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		rows, err := a.Tickets(ctx, *client)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := make([]ticketJSON, len(rows))
+			for i, r := range rows {
+				out[i] = ticketJSON{r.ID, r.HaloID, r.Ref, r.LocalClientID, r.ClientName, r.Summary, r.StatusID, r.StatusName, string(r.SyncState), r.SyncError}
+			}
+			return writeJSON(c.stdout, out)
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tHALO\tCLIENT\tSUMMARY\tSTATUS\tSYNC")
+		for _, r := range rows {
+			halo := "-"
+			if r.HaloID != 0 {
+				halo = fmt.Sprint(r.HaloID)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, halo, r.ClientName, r.Summary, r.StatusName, r.SyncState)
+		}
+		return tw.Flush()
+	case "create":
+		fs := c.flags("tickets create")
+		client := fs.Int64("client", 0, "local client id")
+		summary := fs.String("summary", "", "summary")
+		details := fs.String("details", "", "details")
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		if *client == 0 || strings.TrimSpace(*summary) == "" {
+			return usageError{"usage: tickets create --client ID --summary S [--details D]"}
+		}
+		t, err := a.CreateTicket(ctx, *client, *summary, *details)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Created ticket %d (%s); pushing it to HaloPSA...\n", t.ID, t.Ref)
+		return c.ticketsOnce(ctx, a)
+	case "set-status":
+		rest, err := positional(c.flags("tickets set-status"), args, 2, 2, "tickets set-status TICKET STATUS (id or name, e.g. Closed)")
+		if err != nil {
+			return err
+		}
+		id, err := parseID(rest[0], "ticket")
+		if err != nil {
+			return err
+		}
+		status, err := a.ResolveStatus(ctx, rest[1])
+		if err != nil {
+			return err
+		}
+		if err := a.SetTicketStatus(ctx, id, status); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Ticket %d set to %s; pushing it to HaloPSA...\n", id, rest[1])
+		return c.ticketsOnce(ctx, a)
+	case "sync":
+		if err := parse(c.flags("tickets sync"), args); err != nil {
+			return err
+		}
+		return c.ticketsOnce(ctx, a)
+	}
+	return usageError{fmt.Sprintf("unknown tickets command %q", sub)}
+}
+
+// ticketsOnce runs one ticket cycle and reports what is still waiting.
+func (c *cli) ticketsOnce(ctx context.Context, a *app.App) error {
+	res, err := a.TicketsOnce(ctx)
+	if err != nil {
+		if errors.Is(err, app.ErrNotConnected) {
+			return err
+		}
+		return fmt.Errorf("ticket sync: %w (changes stay queued and go out with the next sync)", err)
+	}
+	fmt.Fprintf(c.stdout, "Ticket sync done: %d changed in HaloPSA since the last poll.\n", res.Changed)
+	return nil
+}
+
+func (c *cli) webhook(ctx context.Context, a *app.App, args []string) error {
+	sub, args, err := subcommand(args, "webhook info")
+	if err != nil {
+		return err
+	}
+	if sub != "info" {
+		return usageError{fmt.Sprintf("unknown webhook command %q", sub)}
+	}
+	fs := c.flags("webhook info")
+	public := fs.String("public-url", "", "the public base URL your tunnel forwards to HaloSync's receiver")
+	reveal := fs.Bool("reveal", false, "print the webhook password (it is kept in the OS keychain and hidden otherwise)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	creds, err := a.WebhookCredentials(ctx)
+	if err != nil {
+		return err
+	}
+	password := strings.Repeat("•", 12) + "  (add --reveal to print it)"
+	if *reveal {
+		password = creds.Password
+	}
+	base := strings.TrimRight(*public, "/")
+	if base == "" {
+		base = "https://<your public tunnel URL>"
+	}
+	fmt.Fprintf(c.stdout, `In HaloPSA, go to Configuration > Integrations > Webhooks > New and set:
+  Payload URL:     %s%s
+  Method:          POST, content type application/json
+  Authentication:  Basic Authentication
+    Username:      %s
+    Password:      %s
+  Payload type:    Full object with linked objects (smaller payloads work too)
+  Events:          New Ticket Logged, Ticket Status Changed, Ticket Updated, Closed
+
+HaloSync receives them with: halosyncctl serve --listen 127.0.0.1:8787
+and a tunnel (ngrok, cloudflared, Tailscale Funnel) from the public URL to it.
+Without a webhook HaloSync polls HaloPSA once a minute.
+`, base, creds.Path, creds.Username, password)
+	return nil
+}
