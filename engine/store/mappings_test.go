@@ -81,7 +81,7 @@ func TestMappingStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum, err := db.SaveMappings(ctx, []Decision{
-		{LocalID: dental, Action: Accept, HaloID: 10},                        // as suggested
+		{LocalID: dental, Action: Accept, HaloID: 10},                       // as suggested
 		{LocalID: northwind, Action: Accept, HaloID: 11, Reason: "by hand"}, // changed
 		{LocalID: cafe, Action: Ignore},
 	})
