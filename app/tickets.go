@@ -15,15 +15,16 @@ import (
 	"github.com/brainstormmsp/halosync/engine/webhook"
 )
 
-// webhookKey names the webhook's Basic-auth credentials in the keychain.
-const webhookKey = "webhook-credentials"
+// webhookKey names the webhook's Basic-auth credentials in the keychain;
+// each data folder has its own receiver, so its own credentials.
+func (a *App) webhookKey() string { return "webhook-credentials:" + a.db.Path() }
 
 // WebhookCredentials returns the receiver's path and Basic-auth
 // credentials, made on first use and kept in the keychain: the user pastes
 // them into HaloPSA's webhook form once.
 func (a *App) WebhookCredentials(ctx context.Context) (webhook.Credentials, error) {
 	var c webhook.Credentials
-	s, err := a.secrets.Get(webhookKey)
+	s, err := a.secrets.Get(a.webhookKey())
 	switch {
 	case err == nil:
 		if err := json.Unmarshal([]byte(s), &c); err == nil && c.Path != "" {
@@ -36,7 +37,7 @@ func (a *App) WebhookCredentials(ctx context.Context) (webhook.Credentials, erro
 		return c, err
 	}
 	b, _ := json.Marshal(c)
-	if err := a.secrets.Set(webhookKey, string(b)); err != nil {
+	if err := a.secrets.Set(a.webhookKey(), string(b)); err != nil {
 		return c, fmt.Errorf("store the webhook credentials in the OS keychain: %w", err)
 	}
 	a.log(ctx, store.Info, "webhook", "", "Made new webhook credentials; enter them in HaloPSA's webhook")

@@ -118,7 +118,15 @@ func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
 		if err := a.SetTicketStatus(ctx, id, status); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "Ticket %d set to %s; pushing it to HaloPSA...\n", id, rest[1])
+		name := rest[1]
+		if ss, err := a.Statuses(ctx); err == nil {
+			for _, st := range ss {
+				if st.ID == status {
+					name = st.Name
+				}
+			}
+		}
+		fmt.Fprintf(c.stdout, "Ticket %d set to %s; pushing it to HaloPSA...\n", id, name)
 		return c.ticketsOnce(ctx, a)
 	case "sync":
 		if err := parse(c.flags("tickets sync"), args); err != nil {
