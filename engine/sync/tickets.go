@@ -120,37 +120,54 @@ func (ts *Tickets) log(ctx context.Context, level store.Level, op, object, msg s
 }
 
 // DrainInbox applies every pending delivery, oldest first. A delivery
-// whose client is not mapped is held (and applied once it is); one that
-// fails for a passing reason stays pending and draining stops, to be
-// tried again on the next call.
+// whose client is not mapped is held (and applied once it is); newly held
+// ones are logged in one line per drain, not one each. One that fails for
+// a passing reason stays pending and draining stops, to be tried again on
+// the next call.
 func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
+	held := map[int64]int{} // newly held deliveries by HaloPSA client
+	defer func() {
+		if len(held) == 0 {
+			return
+		}
+		n := 0
+		for _, k := range held {
+			n += k
+		}
+		ts.log(ctx, store.Warn, "tickets", "", fmt.Sprintf(
+			"Held %d ticket change(s) of %d HaloPSA client(s) not mapped to a local client; they apply once mapped (Clients & Mapping)", n, len(held)))
+	}()
 	for {
 		items, err := ts.DB.PendingInbox(ctx, 100)
 		if err != nil || len(items) == 0 {
 			return applied, err
 		}
 		for _, it := range items {
-			status, why, err := ts.applyItem(ctx, it)
+			status, why, client, err := ts.applyItem(ctx, it)
 			if err != nil {
 				return applied, err
 			}
 			if err := ts.DB.SetInboxStatus(ctx, it.ID, status, why); err != nil {
 				return applied, err
 			}
-			if status == store.InboxApplied {
+			switch {
+			case status == store.InboxApplied:
 				applied++
+			case status == store.InboxHeld && it.Attempts == 0:
+				held[client]++
 			}
 		}
 	}
 }
 
-// applyItem applies one delivery and says what became of it. An error
-// means "try again later"; a delivery that can never apply is marked.
-func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.InboxStatus, string, error) {
+// applyItem applies one delivery and says what became of it (and, when
+// held, for which HaloPSA client). An error means "try again later"; a
+// delivery that can never apply is marked.
+func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.InboxStatus, string, int64, error) {
 	events, err := webhook.Decode(it.Body)
 	if err != nil || len(events) != 1 || events[0].Err != nil || events[0].TicketID == 0 {
 		ts.log(ctx, store.Error, "webhook", it.DeliveryID, "A delivery could not be read and was set aside")
-		return store.InboxUnreadable, "not a ticket delivery", nil
+		return store.InboxUnreadable, "not a ticket delivery", 0, nil
 	}
 	ev := events[0]
 	t := ev.Ticket
@@ -161,24 +178,20 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 		switch {
 		case errors.Is(err, halo.ErrNotFound):
 			ts.log(ctx, store.Warn, "webhook", fmt.Sprintf("ticket %d", ev.TicketID), "HaloPSA no longer has this ticket; the delivery was skipped")
-			return store.InboxApplied, "ticket not found in HaloPSA", nil
+			return store.InboxApplied, "ticket not found in HaloPSA", 0, nil
 		case err != nil:
-			return "", "", err
+			return "", "", 0, err
 		}
 		t = &full
 	}
 	held, err := ts.ApplyRemote(ctx, *t)
 	if err != nil {
-		return "", "", err
+		return "", "", 0, err
 	}
 	if held {
-		if it.Attempts == 0 {
-			ts.log(ctx, store.Warn, "tickets", fmt.Sprintf("ticket %d", t.ID),
-				fmt.Sprintf("Held: HaloPSA client %d is not mapped to a local client; it is applied once it is", t.ClientID))
-		}
-		return store.InboxHeld, fmt.Sprintf("HaloPSA client %d is not mapped", t.ClientID), nil
+		return store.InboxHeld, fmt.Sprintf("HaloPSA client %d is not mapped", t.ClientID), t.ClientID.Int(), nil
 	}
-	return store.InboxApplied, "", nil
+	return store.InboxApplied, "", 0, nil
 }
 
 // ApplyRemote applies HaloPSA's version of a ticket. It reports held when

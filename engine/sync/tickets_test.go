@@ -344,7 +344,7 @@ func TestUnmappedClientIsHeldUntilMapped(t *testing.T) {
 		t.Fatalf("inbox = %v", counts)
 	}
 	r.sync() // still unmapped: held again, logged once
-	held, _ := r.db.Logs(r.ctx, store.LogQuery{Search: "Held:"})
+	held, _ := r.db.Logs(r.ctx, store.LogQuery{Search: "Held 1 ticket"})
 	if len(held) != 1 {
 		t.Fatalf("held logged %d times", len(held))
 	}
