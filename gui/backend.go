@@ -1,0 +1,48 @@
+// Package gui is HaloSync's desktop interface in Fyne: one struct per tab,
+// the status bar, tray, notifications and dialogs. It holds no business
+// rules: everything it shows or does goes through Backend, which *app.App
+// implements and tests replace with a fake.
+package gui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/match"
+	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/sync"
+)
+
+// Backend is what the window needs from the engine. Every method may block
+// on the network, SQLite or the keychain, so the GUI calls them off the
+// Fyne goroutine and applies results with fyne.Do.
+type Backend interface {
+	Status(ctx context.Context) (app.Status, error)
+	Connect(ctx context.Context, req app.ConnectRequest) (app.ConnectResult, error)
+	Disconnect(ctx context.Context) error
+	SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (sync.Summary, error)
+	Log(ctx context.Context, q store.LogQuery) ([]store.LogEntry, error)
+	Subscribe(fn func(app.Event)) (cancel func())
+	SyncNow()
+	SetPaused(paused bool)
+	Paused() bool
+	SetSyncInterval(d time.Duration)
+	SyncInterval() time.Duration
+	Syncing() bool
+
+	BulkMap(ctx context.Context) (app.BulkMapResult, error)
+	MappingRows(ctx context.Context, f app.MappingFilter) ([]app.MappingRow, error)
+	RankHalo(ctx context.Context, localID int64, query string, limit int) ([]match.Scored, error)
+	SaveMappings(ctx context.Context, ds []store.Decision) (store.MappingSummary, error)
+	ImportClientsCSV(ctx context.Context, r io.Reader) (int, error)
+	ExportClientsCSV(ctx context.Context, w io.Writer) error
+	CreateLocalFromUnmapped(ctx context.Context, haloIDs []int64) (int, error)
+	AddLocalClient(ctx context.Context, c store.LocalClient) (int64, error)
+	UpdateLocalClient(ctx context.Context, c store.LocalClient) error
+	DeleteLocalClient(ctx context.Context, id int64) error
+}
+
+// The app facade is the real Backend.
+var _ Backend = (*app.App)(nil)

@@ -1,0 +1,159 @@
+package gui
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/sync"
+)
+
+// statusBar is the strip under the tabs: the connection state, the last
+// sync, and during an import a progress bar per resource. The pending
+// outbox and the webhook's state join it with ticket sync; until then it
+// shows nothing for them.
+type statusBar struct {
+	state    *widget.Label
+	lastSync *widget.Label
+	demo     *widget.Label
+	running  *fyne.Container // the bars, shown during an import
+	bars     map[store.Resource]*resourceBar
+	content  fyne.CanvasObject
+}
+
+// resourceBar is one resource's import progress.
+type resourceBar struct {
+	box *fyne.Container
+	bar *widget.ProgressBar
+}
+
+func newStatusBar() *statusBar {
+	s := &statusBar{
+		state:    &widget.Label{Text: "Not connected", TextStyle: fyne.TextStyle{Bold: true}},
+		lastSync: &widget.Label{},
+		demo:     &widget.Label{Text: "Demo mode: simulated HaloPSA, made-up clients", Importance: widget.WarningImportance},
+		bars:     map[store.Resource]*resourceBar{},
+		running:  container.NewHBox(),
+	}
+	s.demo.Hide()
+	for _, r := range store.Resources() {
+		bar := &widget.ProgressBar{Max: 1}
+		bar.TextFormatter = func() string { return progressText(r, bar) }
+		rb := &resourceBar{bar: bar, box: container.NewGridWrap(fyne.NewSize(150, bar.MinSize().Height), bar)}
+		rb.box.Hide()
+		s.bars[r] = rb
+		s.running.Add(rb.box)
+	}
+	s.running.Hide()
+	s.content = container.NewVBox(widget.NewSeparator(),
+		container.NewHBox(s.state, widget.NewSeparator(), s.lastSync, s.running, layout.NewSpacer(), s.demo))
+	return s
+}
+
+// progressText reads "clients 300/400" on the bar.
+func progressText(r store.Resource, b *widget.ProgressBar) string {
+	if b.Max <= 1 && b.Value == 0 {
+		return string(r) + "…"
+	}
+	return fmt.Sprintf("%s %d/%d", r, int(b.Value), int(b.Max))
+}
+
+// applyStatus shows the connection state and the last sync.
+func (s *statusBar) applyStatus(st app.Status, syncing bool) {
+	switch {
+	case st.Connected:
+		s.state.Text, s.state.Importance = "● Connected to "+hostOf(st.Address), widget.SuccessImportance
+	case st.Address != "":
+		s.state.Text, s.state.Importance = "● Not connected: "+clip(st.Problem, 80), widget.DangerImportance
+	default:
+		s.state.Text, s.state.Importance = "● Not connected", widget.MediumImportance
+	}
+	s.state.Refresh()
+	if syncing {
+		s.lastSync.SetText("Syncing…")
+		return
+	}
+	s.lastSync.SetText(lastSyncText(st))
+}
+
+// lastSyncText says when the last import finished, and if the latest one
+// failed.
+func lastSyncText(st app.Status) string {
+	text := "Last sync: never"
+	if !st.Counts.LastSync.IsZero() {
+		text = "Last sync: " + when(st.Counts.LastSync)
+	}
+	if r := st.LastRun; r != nil && (r.Status == store.StatusFailed || r.Status == store.StatusInterrupted) {
+		text += " (the latest attempt failed at " + when(r.FinishedAt) + ")"
+	}
+	return text
+}
+
+func (s *statusBar) setDemo(demo bool) {
+	if demo {
+		s.demo.Show()
+	} else {
+		s.demo.Hide()
+	}
+}
+
+// importBegan resets and shows the progress bars.
+func (s *statusBar) importBegan() {
+	for _, rb := range s.bars {
+		rb.bar.Max, rb.bar.Value = 1, 0
+		rb.bar.Refresh()
+		rb.box.Hide()
+	}
+	s.running.Show()
+	s.lastSync.SetText("Syncing…")
+}
+
+// progress moves one resource's bar.
+func (s *statusBar) progress(p sync.Progress) {
+	rb, ok := s.bars[p.Resource]
+	if !ok {
+		return
+	}
+	total := float64(p.Total)
+	if total < float64(p.Rows) {
+		total = float64(p.Rows) // unknown (-1) or grown since page 1
+	}
+	rb.bar.Max, rb.bar.Value = max(total, 1), float64(p.Rows)
+	rb.bar.Refresh()
+	rb.box.Show()
+}
+
+// importEnded hides the progress bars.
+func (s *statusBar) importEnded() {
+	s.running.Hide()
+}
+
+// when formats a time briefly: the time of day today, else the date too.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	t, now := t.Local(), time.Now()
+	switch {
+	case t.YearDay() == now.YearDay() && t.Year() == now.Year():
+		return t.Format("15:04")
+	case t.Year() == now.Year():
+		return t.Format("2 Jan 15:04")
+	}
+	return t.Format("2 Jan 2006 15:04")
+}
+
+// hostOf is the host of a base URL, for short display.
+func hostOf(addr string) string {
+	if u, err := url.Parse(addr); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return addr
+}

@@ -1,0 +1,82 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/brainstormmsp/halosync/app"
+)
+
+// tray is the system tray icon's menu: the state, Sync now, Open,
+// Pause/Resume sync and Quit. It exists only where the app can show a tray
+// icon (desktop.App; Fyne's test app cannot).
+type tray struct {
+	desk  desktop.App
+	menu  *fyne.Menu
+	state *fyne.MenuItem
+	sync  *fyne.MenuItem
+	pause *fyne.MenuItem
+}
+
+func newTray(u *Window) *tray {
+	desk, ok := u.app.(desktop.App)
+	if !ok || u.opts.NoTray {
+		return nil
+	}
+	t := &tray{desk: desk}
+	t.state = &fyne.MenuItem{Label: "Starting…", Disabled: true}
+	t.sync = fyne.NewMenuItem("Sync now", u.syncNow)
+	open := fyne.NewMenuItem("Open HaloSync", func() {
+		u.win.Show()
+		u.win.RequestFocus()
+	})
+	t.pause = fyne.NewMenuItem("Pause sync", func() {
+		if u.b != nil {
+			u.setPaused(!u.b.Paused())
+		}
+	})
+	quit := fyne.NewMenuItem("Quit", u.quit)
+	quit.IsQuit = true
+	t.menu = fyne.NewMenu("HaloSync", t.state, fyne.NewMenuItemSeparator(), t.sync, open, t.pause,
+		fyne.NewMenuItemSeparator(), quit)
+	desk.SetSystemTrayMenu(t.menu)
+	if icon := u.opts.TrayIcon; icon != nil {
+		desk.SetSystemTrayIcon(icon)
+	} else if icon := u.app.Icon(); icon != nil {
+		desk.SetSystemTrayIcon(icon)
+	}
+	desk.SetSystemTrayWindow(u.win)
+	return t
+}
+
+// update shows the connection and sync state in the menu. A nil tray (no
+// tray on this system) ignores it.
+func (t *tray) update(st app.Status, syncing, paused bool) {
+	if t == nil {
+		return
+	}
+	t.state.Label = stateLine(st, syncing, paused)
+	t.sync.Disabled = !st.Connected
+	t.pause.Label = "Pause sync"
+	if paused {
+		t.pause.Label = "Resume sync"
+	}
+	t.menu.Refresh()
+}
+
+// stateLine is the connection and sync state in a few words.
+func stateLine(st app.Status, syncing, paused bool) string {
+	switch {
+	case !st.Connected && st.Address == "":
+		return "Not connected to HaloPSA"
+	case !st.Connected:
+		return "Not connected: " + clip(st.Problem, 60)
+	case syncing:
+		return "Connected · syncing…"
+	case paused:
+		return "Connected · sync paused"
+	case st.Counts.LastSync.IsZero():
+		return "Connected · not synced yet"
+	}
+	return "Connected · last sync " + when(st.Counts.LastSync)
+}
