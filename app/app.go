@@ -183,8 +183,12 @@ func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (syn
 		OnLog: func(e store.LogEntry) { a.publish(Event{Log: &e}) },
 	}
 	sum, err := im.Run(ctx)
-	if err != nil || !fresh {
+	if err != nil {
 		return sum, err
+	}
+	defer a.wakeTickets() // tickets wait for the first import
+	if !fresh {
+		return sum, nil
 	}
 	// A fresh install with an empty client book starts from HaloPSA's
 	// clients, each mapped to its own; a book that has clients is matched

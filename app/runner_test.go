@@ -132,3 +132,31 @@ func TestOpenDemo(t *testing.T) {
 		t.Fatalf("bulk map on the demo book = %+v, %v: it should have real work, with some clients unmatched", res, err)
 	}
 }
+
+// TestTicketsFollowTheFirstImport starts the loops on a demo and checks
+// that the ticket loop waits for the clients, then polls and holds the
+// tickets of clients not mapped yet, in one log line.
+func TestTicketsFollowTheFirstImport(t *testing.T) {
+	a, err := OpenDemo(context.Background(), Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	a.Start(ctx)
+	eventually(t, "held tickets after the first import", func() bool {
+		logs, _ := a.Log(ctx, store.LogQuery{Search: "Held"})
+		return len(logs) > 0
+	})
+	if n, _ := a.db.InboxCounts(ctx); n[store.InboxHeld] == 0 {
+		t.Fatal("nothing held")
+	}
+	logs, _ := a.Log(ctx, store.LogQuery{Search: "Held"})
+	if len(logs) != 1 {
+		t.Fatalf("%d held lines; want one summary", len(logs))
+	}
+	run, err := a.db.LastSuccessfulRun(ctx, store.KindImport)
+	if err != nil || logs[0].Time.Before(run.FinishedAt) {
+		t.Fatalf("tickets were polled before the import finished: %+v, %+v", logs[0], run)
+	}
+}

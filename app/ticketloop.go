@@ -88,12 +88,14 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
 		if ts, err = a.ticketSync(ctx); err == nil {
 			now := time.Now()
 			doPoll, doSweep := !now.Before(nextPoll), !now.Before(nextSweep)
-			err = a.ticketCycle(ctx, ts, doPoll, doSweep)
-			if doPoll {
-				nextPoll = now.Add(poll)
-			}
-			if doSweep {
-				nextSweep = now.Add(sweep)
+			// A poll or sweep that did not happen stays due.
+			if err = a.ticketCycle(ctx, ts, doPoll, doSweep); err == nil {
+				if doPoll {
+					nextPoll = now.Add(poll)
+				}
+				if doSweep {
+					nextSweep = now.Add(sweep)
+				}
 			}
 		}
 		if ctx.Err() != nil {
@@ -101,8 +103,8 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
 		}
 		wait := time.Until(nextPoll)
 		switch {
-		case errors.Is(err, ErrNotConnected):
-			wait = 30 * time.Second
+		case errors.Is(err, ErrNotConnected) || errors.Is(err, errNoImportYet):
+			wait = 30 * time.Second // or until a connect or an import wakes the loop
 		case err != nil:
 			failures++
 			a.log(ctx, store.Error, "tickets", "", err.Error())
@@ -125,9 +127,16 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
 	}
 }
 
+// errNoImportYet holds tickets back until the clients are imported: a
+// ticket needs its client, and its client's mapping.
+var errNoImportYet = errors.New("no client import has finished yet")
+
 // ticketCycle applies what arrived, pushes what waits, and polls or
 // sweeps when due.
 func (a *App) ticketCycle(ctx context.Context, ts *sync.Tickets, poll, sweep bool) error {
+	if _, err := a.db.LastSuccessfulRun(ctx, store.KindImport); errors.Is(err, store.ErrNotFound) {
+		return errNoImportYet
+	}
 	if ss, err := a.db.Statuses(ctx); err != nil || len(ss) == 0 || sweep {
 		if err := ts.LoadStatuses(ctx); err != nil {
 			return err
