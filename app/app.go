@@ -52,6 +52,7 @@ type App struct {
 	demo     *http.Server   // the demo's simulated HaloPSA, nil outside demo mode
 
 	ticketWake chan struct{} // wakes the ticket loop; nil when it is not running
+	hook       hookState     // the running webhook receiver and tunnel
 
 	subMu gosync.Mutex
 	subID int

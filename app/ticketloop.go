@@ -3,12 +3,10 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/brainstormmsp/halosync/engine/store"
 	"github.com/brainstormmsp/halosync/engine/sync"
-	"github.com/brainstormmsp/halosync/engine/webhook"
 )
 
 // ServeOptions configures the ticket loop.
@@ -52,29 +50,20 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
 		a.ticketWake = nil
 		a.mu.Unlock()
 	}()
-	if o.Listen != "" {
-		creds, err := a.WebhookCredentials(ctx)
-		if err != nil {
-			return err
-		}
-		rcv := &webhook.Receiver{Creds: creds, Sink: a.db,
-			OnDelivery: func(int) { a.wakeTickets() },
-			Logf: func(format string, args ...any) {
-				a.log(ctx, store.Warn, "webhook", "", fmt.Sprintf(format, args...))
-			}}
-		url, wait, err := webhook.Listen(ctx, o.Listen, rcv)
-		if err != nil {
-			return err
-		}
-		defer wait()
-		a.log(ctx, store.Info, "webhook", "", "Listening for HaloPSA webhooks at "+url)
-		if o.OnListening != nil {
-			o.OnListening(url)
-		}
+	stop, err := a.startWebhook(ctx, o.Listen)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	a.mu.Lock()
+	local, webhooks := a.hook.localURL, a.hook.localURL != "" || a.hook.tunnel != nil
+	a.mu.Unlock()
+	if local != "" && o.OnListening != nil {
+		o.OnListening(local)
 	}
 	poll := o.PollInterval
 	if poll <= 0 {
-		poll = pollInterval(o.Listen != "")
+		poll = pollInterval(webhooks)
 	}
 	sweep := o.SweepInterval
 	if sweep <= 0 {

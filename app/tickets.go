@@ -197,3 +197,7 @@ func pollInterval(webhooks bool) time.Duration {
 	}
 	return time.Minute
 }
+
+// OutboxPending counts local changes still on their way to HaloPSA, for
+// the status bar.
+func (a *App) OutboxPending(ctx context.Context) (int, error) { return a.db.OutboxPending(ctx) }
