@@ -41,8 +41,13 @@ Tickets:
   tickets create --client ID --summary S [--details D]
   tickets set-status TICKET STATUS   (a status id or name, e.g. Closed)
   tickets sync        one ticket cycle now: poll, apply, push
-  webhook info [--public-url URL]
+  webhook set --mode none|external|ngrok [--public-url URL] [--listen ADDR]
+                [--ngrok-domain D] [--ngrok-token-stdin]
+                      how HaloPSA's webhooks reach HaloSync (serve uses it)
+  webhook info [--public-url URL] [--reveal]
                       the webhook URL and credentials to enter in HaloPSA
+  webhook test        send a test delivery through the public URL and
+                      check it reaches HaloSync (serve must be running)
 
 The client book and mapping:
   clients list [--json] [--search TEXT]
