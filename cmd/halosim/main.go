@@ -55,6 +55,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&o.ClientSecret, "client-secret", halosim.DefaultClientSecret, "API application client secret")
 	fs.StringVar(&o.Tenant, "tenant", "", "tenant required as ?tenant= on the token URL (empty = none)")
 	scopes := fs.String("scopes", "", "space-separated scopes of the API application (empty = read:customers read:assets read:tickets edit:tickets)")
+	var hook halosim.WebhookConfig
+	fs.StringVar(&hook.URL, "webhook-url", "", "send ticket webhooks to this Payload URL (empty = none)")
+	fs.StringVar(&hook.Username, "webhook-user", "", "Basic-auth user name for the webhook (password from $HALOSIM_WEBHOOK_PASSWORD)")
+	fs.IntVar(&hook.Batch, "webhook-batch", 0, "group up to N events into one array delivery")
+	fs.StringVar(&hook.PayloadType, "webhook-payload", "full", "full, small or event-only")
+	fs.Float64Var(&hook.DuplicateRate, "webhook-duplicate-rate", 0, "fraction of deliveries sent twice")
+	fs.Float64Var(&hook.LoseRate, "webhook-lose-rate", 0, "fraction of deliveries never sent")
+	fs.BoolVar(&hook.Reorder, "webhook-reorder", false, "send each batch window newest first")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,11 +74,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 
 	sim := halosim.New(o)
+	if hook.URL != "" {
+		hook.Password = os.Getenv("HALOSIM_WEBHOOK_PASSWORD")
+		sim.SetWebhook(hook)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/_sim/", sim.ControlHandler())
+	mux.Handle("/", sim)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 
@@ -90,6 +105,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "  scopes           %s\n", strings.Join(eff.Scopes, " "))
 	fmt.Fprintf(out, "  data             %d clients (%d active), %d sites, %d users, %d assets, %d tickets\n",
 		n.Clients, n.ActiveClients, n.Sites, n.Users, n.Assets, n.Tickets)
+	fmt.Fprintf(out, "  control          POST %s/_sim/tickets?client_id=N&summary=S, POST %s/_sim/tickets/ID/status?status_id=N\n", base, base)
+	if hook.URL != "" {
+		fmt.Fprintf(out, "  webhooks to      %s\n", hook.URL)
+	}
 
 	select {
 	case err := <-done:

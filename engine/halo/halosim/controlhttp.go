@@ -1,0 +1,53 @@
+package halosim
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+)
+
+// ControlHandler lets a test or a person change the simulated tenant over
+// HTTP, as an agent in HaloPSA would, when the simulator runs as its own
+// process (cmd/halosim mounts it under /_sim/). Changes fire webhooks.
+//
+//	POST /_sim/tickets?client_id=N&summary=S       create a ticket
+//	POST /_sim/tickets/{id}/status?status_id=N      change its status
+//	GET  /_sim/stats                                request and webhook counters
+func (s *Server) ControlHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /_sim/tickets", func(w http.ResponseWriter, r *http.Request) {
+		client, err := strconv.Atoi(r.FormValue("client_id"))
+		if err != nil {
+			http.Error(w, "client_id must be a number", http.StatusBadRequest)
+			return
+		}
+		id, err := s.CreateTicket(client, r.FormValue("summary"))
+		writeControl(w, map[string]int{"id": id}, err)
+	})
+	mux.HandleFunc("POST /_sim/tickets/{id}/status", func(w http.ResponseWriter, r *http.Request) {
+		id, err1 := strconv.Atoi(r.PathValue("id"))
+		status, err2 := strconv.Atoi(r.FormValue("status_id"))
+		if err1 != nil || err2 != nil {
+			http.Error(w, "the ticket id and status_id must be numbers", http.StatusBadRequest)
+			return
+		}
+		writeControl(w, map[string]int{"id": id, "status_id": status}, s.SetTicketStatus(id, status))
+	})
+	mux.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, r *http.Request) {
+		writeControl(w, map[string]any{"requests": s.Stats(), "webhooks": s.WebhookStats()}, nil)
+	})
+	return mux
+}
+
+func writeControl(w http.ResponseWriter, v any, err error) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		http.Error(w, err.Error(), http.StatusNotFound)
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
