@@ -201,3 +201,16 @@ func pollInterval(webhooks bool) time.Duration {
 // OutboxPending counts local changes still on their way to HaloPSA, for
 // the status bar.
 func (a *App) OutboxPending(ctx context.Context) (int, error) { return a.db.OutboxPending(ctx) }
+
+// SetStatusState regroups a HaloPSA status into one of HaloSync's own
+// states (new, open, waiting, closed); later imports keep the choice.
+func (a *App) SetStatusState(ctx context.Context, statusID int64, state string) error {
+	ok := false
+	for _, s := range store.LocalStates {
+		ok = ok || s == state
+	}
+	if !ok {
+		return fmt.Errorf("%q is not one of %s", state, strings.Join(store.LocalStates, ", "))
+	}
+	return a.db.SetStatusLocalState(ctx, statusID, state)
+}

@@ -41,6 +41,9 @@ Tickets:
   tickets create --client ID --summary S [--details D]
   tickets set-status TICKET STATUS   (a status id or name, e.g. Closed)
   tickets sync        one ticket cycle now: poll, apply, push
+  tickets statuses    HaloPSA's statuses and HaloSync's state for each
+  tickets status-state STATUS new|open|waiting|closed
+                      regroup a status (kept across imports)
   webhook set --mode none|external|ngrok [--public-url URL] [--listen ADDR]
                 [--ngrok-domain D] [--ngrok-token-stdin]
                       how HaloPSA's webhooks reach HaloSync (serve uses it)

@@ -53,7 +53,7 @@ type ticketJSON struct {
 }
 
 func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "tickets list|create|set-status|sync")
+	sub, args, err := subcommand(args, "tickets list|create|set-status|sync|statuses|status-state")
 	if err != nil {
 		return err
 	}
@@ -134,6 +134,34 @@ func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
 			return err
 		}
 		return c.ticketsOnce(ctx, a)
+	case "statuses":
+		if err := parse(c.flags("tickets statuses"), args); err != nil {
+			return err
+		}
+		ss, err := a.Statuses(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tHALOPSA STATUS\tHALOSYNC STATE")
+		for _, s := range ss {
+			state := s.LocalState
+			if s.UserSet {
+				state += " (set by you)"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", s.ID, s.Name, state)
+		}
+		return tw.Flush()
+	case "status-state":
+		rest, err := positional(c.flags("tickets status-state"), args, 2, 2, "tickets status-state STATUS new|open|waiting|closed")
+		if err != nil {
+			return err
+		}
+		id, err := a.ResolveStatus(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		return a.SetStatusState(ctx, id, rest[1])
 	}
 	return usageError{fmt.Sprintf("unknown tickets command %q", sub)}
 }

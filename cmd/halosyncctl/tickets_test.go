@@ -285,3 +285,18 @@ func TestWebhookInfo(t *testing.T) {
 		t.Errorf("log rows about making webhook credentials: %+v, want one", got)
 	}
 }
+
+func TestStatusStates(t *testing.T) {
+	_, srv := startSim(t, halosim.Options{Seed: 26, Clients: 3})
+	e := newEnv(t)
+	e.connect(srv.URL, halosim.DefaultClientSecret)
+	e.must("", "tickets", "sync")
+	out := e.must("", "tickets", "statuses").stdout
+	wantContains(t, "statuses", out, "Closed", "closed", "Waiting on Customer", "waiting")
+	e.must("", "tickets", "status-state", "Waiting on Customer", "open")
+	if r := e.run("", "tickets", "status-state", "Closed", "finished"); r.code != 1 {
+		t.Fatalf("bad state: %v", r)
+	}
+	e.must("", "tickets", "sync") // a new status load keeps the user's choice
+	wantContains(t, "statuses", e.must("", "tickets", "statuses").stdout, "open (set by you)")
+}
