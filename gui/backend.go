@@ -42,6 +42,18 @@ type Backend interface {
 	AddLocalClient(ctx context.Context, c store.LocalClient) (int64, error)
 	UpdateLocalClient(ctx context.Context, c store.LocalClient) error
 	DeleteLocalClient(ctx context.Context, id int64) error
+
+	Tickets(ctx context.Context, localClientID int64) ([]app.TicketRow, error)
+	CreateTicket(ctx context.Context, localClientID int64, summary, details string) (store.Ticket, error)
+	SetTicketStatus(ctx context.Context, ticketID, statusID int64) error
+	Statuses(ctx context.Context) ([]store.Status, error)
+	ResolveStatus(ctx context.Context, s string) (int64, error)
+	OutboxPending(ctx context.Context) (int, error)
+
+	TunnelSettings(ctx context.Context) (app.TunnelSettings, error)
+	SetTunnel(ctx context.Context, s app.TunnelSettings) error
+	WebhookStatus(ctx context.Context) (app.WebhookStatus, error)
+	TestWebhook(ctx context.Context) error
 }
 
 // The app facade is the real Backend.

@@ -44,6 +44,7 @@ type connectionTab struct {
 	pause      *widget.Check
 	disconnect *widget.Button
 	lastSync   *widget.Label
+	hook       *webhookSection
 
 	filled     string // the stored settings the form was filled from
 	connected  bool   // the latest status said so
@@ -53,7 +54,7 @@ type connectionTab struct {
 }
 
 func newConnectionTab(u *Window) *connectionTab {
-	t := &connectionTab{u: u}
+	t := &connectionTab{u: u, hook: newWebhookSection(u)}
 	t.build()
 	return t
 }
@@ -109,7 +110,7 @@ func (t *connectionTab) build() {
 	}
 	help := widget.NewAccordion(widget.NewAccordionItem("How do I create the API application in HaloPSA?",
 		&widget.Label{Wrapping: fyne.TextWrapWord, Text: setupHelp}))
-	t.content = container.NewVScroll(container.NewVBox(connect, syncCard, help))
+	t.content = container.NewVScroll(container.NewVBox(connect, syncCard, t.hook.content, help))
 	t.updateButtons()
 }
 
@@ -193,7 +194,7 @@ func (t *connectionTab) onAuthorize() {
 			}
 			t.connected = true
 			t.secret.SetText("")
-			t.secret.PlaceHolder = "stored in the system keychain"
+			t.secret.PlaceHolder = t.secretKeptIn()
 			t.secret.Refresh()
 			t.setState("Connected", widget.SuccessImportance)
 			t.scopes.SetText("Granted: " + strings.Join(res.Scopes, ", "))
@@ -204,8 +205,12 @@ func (t *connectionTab) onAuthorize() {
 }
 
 func (t *connectionTab) onDisconnect() {
+	where := "removed from the system keychain"
+	if t.u.demo {
+		where = "forgotten (in demo mode it is kept in memory only)"
+	}
 	dialog.ShowConfirm("Disconnect from HaloPSA?",
-		"The Client Secret is removed from the system keychain and HaloSync stops syncing.\n"+
+		"The Client Secret is "+where+" and HaloSync stops syncing.\n"+
 			"Imported clients, your client book and its mappings stay.",
 		func(ok bool) {
 			if !ok {
@@ -236,7 +241,7 @@ func (t *connectionTab) applyStatus(st app.Status) {
 		t.url.SetText(st.Address)
 		t.clientID.SetText(st.ClientID)
 		t.tenant.SetText(st.Tenant)
-		t.secret.PlaceHolder = "stored in the system keychain"
+		t.secret.PlaceHolder = t.secretKeptIn()
 		t.secret.Refresh()
 	}
 	if !t.connecting {
@@ -260,6 +265,15 @@ func (t *connectionTab) applyStatus(st app.Status) {
 		t.lastSync.SetText(lastSyncText(st) + "\n" + r.Summary)
 	}
 	t.updateButtons()
+}
+
+// secretKeptIn says where the stored secret is: the keychain, or in demo
+// mode the memory of this run.
+func (t *connectionTab) secretKeptIn() string {
+	if t.u.demo {
+		return "demo mode: kept in memory only, never in the system keychain"
+	}
+	return "stored in the system keychain"
 }
 
 func (t *connectionTab) setState(text string, imp widget.Importance) {

@@ -21,7 +21,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	searchDelay = 0 // searches run at once, so tests need not sleep
+	searchDelay = 0     // searches run at once, so tests need not sleep
+	refreshInterval = 0 // no timer: tests refresh by hand
 	os.Exit(m.Run())
 }
 
@@ -57,6 +58,8 @@ type fakeBackend struct {
 	saveErr   error
 	csv       []string
 	created   [][]int64
+
+	tk fakeTickets // tickets and webhooks: fake_tickets_test.go
 }
 
 func connectedStatus() app.Status {

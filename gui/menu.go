@@ -36,10 +36,19 @@ func (u *Window) mainMenu() *fyne.MainMenu {
 			item("Import clients from CSV…", "", func() { u.onMapping((*mappingTab).onImportCSV) }),
 			item("Create local clients from unmapped HaloPSA clients…", "", func() { u.onMapping((*mappingTab).onCreateFromHalo) }),
 		),
+		fyne.NewMenu("Tickets",
+			item("New ticket…", fyne.KeyN, func() {
+				if u.tickets != nil {
+					u.selectTab(tabTickets)
+					u.tickets.onNew()
+				}
+			}),
+		),
 		fyne.NewMenu("View",
 			item("Connection", fyne.Key1, func() { u.selectTab(tabConnection) }),
 			item("Clients & Mapping", fyne.Key2, func() { u.selectTab(tabMapping) }),
-			item("Sync Log", fyne.Key3, func() { u.selectTab(tabLog) }),
+			item("Tickets", fyne.Key3, func() { u.selectTab(tabTickets) }),
+			item("Sync Log", fyne.Key4, func() { u.selectTab(tabLog) }),
 			fyne.NewMenuItemSeparator(),
 			item("Find", fyne.KeyF, u.focusSearch),
 		),
@@ -55,15 +64,20 @@ func (u *Window) onMapping(f func(*mappingTab)) {
 	f(u.mapping)
 }
 
-// focusSearch puts the cursor in the search box of the Sync Log when it is
-// showing, else in that of Clients & Mapping.
+// focusSearch puts the cursor in the search box of the Sync Log or the
+// Tickets tab when it is showing, else in that of Clients & Mapping.
 func (u *Window) focusSearch() {
 	if u.tabs == nil {
 		return
 	}
-	if u.tabs.SelectedIndex() == tabLog {
+	switch u.tabs.SelectedIndex() {
+	case tabLog:
 		u.showMain()
 		u.win.Canvas().Focus(u.synclog.search)
+		return
+	case tabTickets:
+		u.showMain()
+		u.win.Canvas().Focus(u.tickets.search)
 		return
 	}
 	u.selectTab(tabMapping)

@@ -8,6 +8,7 @@ import (
 	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/secrets"
+	"github.com/brainstormmsp/halosync/engine/tunnel"
 )
 
 // seeLog closes every error message: the technical detail is in the log.
@@ -57,4 +58,45 @@ func plainError(err error) string {
 		return "Cancelled."
 	}
 	return "Something went wrong: " + err.Error()
+}
+
+// webhookError says in plain words why saving the tunnel settings or the
+// webhook test failed, and what to check.
+func webhookError(err error) string {
+	switch {
+	case errors.Is(err, tunnel.ErrNoPublicURL):
+		return "There is no public webhook URL yet. Choose a tunnel above and Save, and wait until the webhook is up."
+	case errors.Is(err, tunnel.ErrUnreachable):
+		return "Nothing answers at the public URL. Check that your tunnel is running and that the URL is right." + seeLog
+	case errors.Is(err, tunnel.ErrSlow):
+		return "The public URL did not answer in time. Is the tunnel running?" + seeLog
+	case errors.Is(err, tunnel.ErrRedirected):
+		return "The public URL redirects somewhere else. Enter the final https:// address instead."
+	case errors.Is(err, tunnel.ErrNotForwarded):
+		return "The public URL answers, but the tunnel does not pass requests on to HaloSync. Point it at the local address above."
+	case errors.Is(err, tunnel.ErrCredentials):
+		return "The tunnel reaches a HaloSync with other webhook credentials. Another copy of HaloSync may be behind that URL."
+	case errors.Is(err, tunnel.ErrRefused):
+		return "Something in front of HaloSync (an access policy or a firewall) refuses the deliveries. Let POST requests to the webhook URL through."
+	case errors.Is(err, tunnel.ErrUpstream):
+		return "The tunnel answers but cannot reach HaloSync. Check that it forwards to the local address above." + seeLog
+	case errors.Is(err, tunnel.ErrNotArrived):
+		return "The test delivery was accepted but never reached this HaloSync. Another program may be behind that URL."
+	case errors.Is(err, tunnel.ErrUnexpectedAnswer):
+		return "The public URL gave an unexpected answer." + seeLog
+	case errors.Is(err, tunnel.ErrInsecureURL):
+		return "The public URL must start with https://. Plain http is only for this computer."
+	case errors.Is(err, tunnel.ErrBadNgrokToken):
+		return "That does not look like an ngrok authtoken. Copy it again from your ngrok dashboard (Your Authtoken)."
+	case errors.Is(err, tunnel.ErrNoNgrokToken):
+		return "No ngrok authtoken is saved yet. Paste yours above and Save."
+	case errors.Is(err, tunnel.ErrNgrokAuth):
+		return "ngrok refused the authtoken. Copy it again from your ngrok dashboard, paste it above and Save."
+	}
+	if msg, ok := strings.CutPrefix(err.Error(), "tunnel: "); ok && msg != "" {
+		// The tunnel's own checks of the form (an empty or malformed URL)
+		// are worded for people already.
+		return strings.ToUpper(msg[:1]) + msg[1:] + "."
+	}
+	return plainError(err)
 }

@@ -7,21 +7,22 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/store"
 	"github.com/brainstormmsp/halosync/engine/sync"
+	"github.com/brainstormmsp/halosync/engine/tunnel"
 )
 
 // statusBar is the strip under the tabs: the connection state, the last
-// sync, and during an import a progress bar per resource. The pending
-// outbox and the webhook's state join it with ticket sync; until then it
-// shows nothing for them.
+// sync, during an import a progress bar per resource, the changes waiting
+// for HaloPSA and the webhook's state.
 type statusBar struct {
 	state    *widget.Label
 	lastSync *widget.Label
+	outbox   *widget.Label // "2 changes waiting for HaloPSA"; hidden at 0
+	webhook  *widget.Label // "Webhook: up", "Polling" or "Webhook: problem"
 	demo     *widget.Label
 	running  *fyne.Container // the bars, shown during an import
 	bars     map[store.Resource]*resourceBar
@@ -38,22 +39,29 @@ func newStatusBar() *statusBar {
 	s := &statusBar{
 		state:    &widget.Label{Text: "Not connected", TextStyle: fyne.TextStyle{Bold: true}},
 		lastSync: &widget.Label{},
-		demo:     &widget.Label{Text: "Demo mode: simulated HaloPSA, made-up clients", Importance: widget.WarningImportance},
-		bars:     map[store.Resource]*resourceBar{},
-		running:  container.NewHBox(),
+		outbox:   &widget.Label{Importance: widget.WarningImportance},
+		webhook:  &widget.Label{Text: "Polling"},
+		// The demo label gives way (it truncates) when an import's bars
+		// need the room: the title says "demo" too.
+		demo: &widget.Label{Text: "Demo mode: simulated HaloPSA, made-up clients", Importance: widget.WarningImportance,
+			Alignment: fyne.TextAlignTrailing, Truncation: fyne.TextTruncateEllipsis},
+		bars:    map[store.Resource]*resourceBar{},
+		running: container.NewHBox(),
 	}
 	s.demo.Hide()
 	for _, r := range store.Resources() {
 		bar := &widget.ProgressBar{Max: 1}
 		bar.TextFormatter = func() string { return progressText(r, bar) }
-		rb := &resourceBar{bar: bar, box: container.NewGridWrap(fyne.NewSize(150, bar.MinSize().Height), bar)}
+		rb := &resourceBar{bar: bar, box: container.NewGridWrap(fyne.NewSize(130, bar.MinSize().Height), bar)}
 		rb.box.Hide()
 		s.bars[r] = rb
 		s.running.Add(rb.box)
 	}
 	s.running.Hide()
+	s.outbox.Hide()
 	s.content = container.NewVBox(widget.NewSeparator(),
-		container.NewHBox(s.state, widget.NewSeparator(), s.lastSync, s.running, layout.NewSpacer(), s.demo))
+		container.NewBorder(nil, nil, container.NewHBox(s.state, widget.NewSeparator(), s.lastSync, s.running),
+			container.NewHBox(s.outbox, s.webhook), s.demo))
 	return s
 }
 
@@ -94,6 +102,33 @@ func lastSyncText(st app.Status) string {
 		text += " (the latest attempt failed at " + when(r.FinishedAt) + ")"
 	}
 	return text
+}
+
+// setOutbox shows how many local changes wait for HaloPSA.
+func (s *statusBar) setOutbox(n int) {
+	switch n {
+	case 0:
+		s.outbox.Hide()
+		return
+	case 1:
+		s.outbox.SetText("1 change waiting for HaloPSA")
+	default:
+		s.outbox.SetText(fmt.Sprintf("%d changes waiting for HaloPSA", n))
+	}
+	s.outbox.Show()
+}
+
+// setWebhook shows whether HaloPSA's webhooks reach HaloSync.
+func (s *statusBar) setWebhook(st app.WebhookStatus) {
+	switch {
+	case st.Settings.Mode == tunnel.None:
+		s.webhook.Text, s.webhook.Importance = "Polling", widget.MediumImportance
+	case st.Up:
+		s.webhook.Text, s.webhook.Importance = "Webhook: up", widget.SuccessImportance
+	default:
+		s.webhook.Text, s.webhook.Importance = "Webhook: problem", widget.DangerImportance
+	}
+	s.webhook.Refresh()
 }
 
 func (s *statusBar) setDemo(demo bool) {

@@ -23,7 +23,8 @@ type Options struct {
 	// Demo starts the window straight in demo mode: New's backend may then
 	// be nil, and OpenDemo is called at once.
 	Demo bool
-	// Tab is the tab to show first: "connection", "mapping" or "log".
+	// Tab is the tab to show first: "connection", "mapping", "tickets" or
+	// "log".
 	Tab string
 	// TrayIcon is the system tray's icon, a PNG (tray hosts draw no SVG);
 	// nil uses the app's icon.
@@ -33,19 +34,19 @@ type Options struct {
 	NoTray bool
 }
 
-// The tabs, in order; Ctrl+1..3 select them. The Tickets tab joins
-// between Clients & Mapping and Sync Log when ticket sync lands.
+// The tabs, in order; Ctrl+1..4 select them.
 const (
 	tabConnection = iota
 	tabMapping
+	tabTickets
 	tabLog
 )
 
-var tabNames = map[string]int{"connection": tabConnection, "mapping": tabMapping, "log": tabLog}
+var tabNames = map[string]int{"connection": tabConnection, "mapping": tabMapping, "tickets": tabTickets, "log": tabLog}
 
 // Window is HaloSync's main window: the welcome view on first run, then the
-// Connection, Clients & Mapping and Sync Log tabs over a status bar, plus
-// the tray icon and desktop notifications.
+// Connection, Clients & Mapping, Tickets and Sync Log tabs over a status
+// bar, plus the tray icon and desktop notifications.
 type Window struct {
 	app  fyne.App
 	win  fyne.Window
@@ -65,6 +66,7 @@ type Window struct {
 	main    fyne.CanvasObject
 	conn    *connectionTab
 	mapping *mappingTab
+	tickets *ticketsTab
 	synclog *logTab
 	status  *statusBar
 	notify  *notifier
@@ -77,6 +79,7 @@ type Window struct {
 	importStart time.Time   // when it started
 	syncAsked   bool        // Sync now was pressed and no import has started yet
 	hidHint     bool        // the "still syncing in the background" hint was shown
+	refresh     refresher   // the periodic refresh of tickets, outbox and webhook
 }
 
 // New builds the main window for b. With opts.Demo it starts the demo
@@ -94,6 +97,8 @@ func New(a fyne.App, b Backend, opts Options) *Window {
 	u.menu = u.mainMenu()
 	u.win.SetMainMenu(u.menu)
 	u.tray = newTray(u)
+	u.refresh.deb = debouncer{delay: u.delay, do: u.do}
+	u.startRefresh()
 	if u.tray != nil {
 		// With a tray icon to come back through, closing the window only
 		// hides it: syncing goes on.
@@ -152,16 +157,19 @@ func (u *Window) setBackend(b Backend, demo bool) {
 	u.importing, u.syncAsked = false, false
 	u.conn = newConnectionTab(u)
 	u.mapping = newMappingTab(u)
+	u.tickets = newTicketsTab(u)
 	u.synclog = newLogTab(u)
+	u.refresh.reset()
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Connection", theme.SettingsIcon(), u.conn.content),
 		container.NewTabItemWithIcon("Clients & Mapping", theme.AccountIcon(), u.mapping.content),
-		// The Tickets tab goes here with ticket sync.
+		container.NewTabItemWithIcon("Tickets", theme.DocumentIcon(), u.tickets.content),
 		container.NewTabItemWithIcon("Sync Log", theme.ListIcon(), u.synclog.content),
 	)
 	if i, ok := tabNames[u.opts.Tab]; ok {
 		u.tabs.SelectIndex(i)
 	}
+	u.tabs.OnSelected = func(*container.TabItem) { u.onTabSelected() } // after the first selection: setBackend loads it below
 	u.main = container.NewBorder(nil, u.status.content, nil, nil, u.tabs)
 	title := "HaloSync"
 	if demo {
@@ -172,6 +180,7 @@ func (u *Window) setBackend(b Backend, demo bool) {
 	u.unsub = b.Subscribe(func(e app.Event) { u.do(func() { u.onEvent(b, e) }) })
 	u.mapping.reload()
 	u.synclog.reload()
+	u.onTabSelected()
 	first := true
 	u.refreshStatus(func(st app.Status) {
 		if first && st.Address == "" && !demo {
@@ -206,6 +215,8 @@ func (u *Window) refreshStatus(then ...func(app.Status)) {
 			u.conn.applyStatus(st)
 			u.status.applyStatus(st, u.importing)
 			u.tray.update(st, u.importing, b.Paused())
+			u.refreshOutbox()
+			u.refreshWebhook()
 			for _, f := range then {
 				f(st)
 			}
@@ -257,6 +268,7 @@ func (u *Window) onEvent(b Backend, e app.Event) {
 			u.importEnded(*l)
 		}
 		u.synclog.add(*l)
+		u.onLogEvent(*l)
 		if notifiable(*l) {
 			u.notify.syncError(*l)
 		}

@@ -119,7 +119,7 @@ func TestShortcuts(t *testing.T) {
 	for _, c := range []struct {
 		key fyne.KeyName
 		tab int
-	}{{fyne.Key2, tabMapping}, {fyne.Key3, tabLog}, {fyne.Key1, tabConnection}} {
+	}{{fyne.Key2, tabMapping}, {fyne.Key3, tabTickets}, {fyne.Key4, tabLog}, {fyne.Key1, tabConnection}} {
 		pressShortcut(t, u, c.key)
 		if u.tabs.SelectedIndex() != c.tab {
 			t.Errorf("Ctrl+%s selected tab %d, want %d", c.key, u.tabs.SelectedIndex(), c.tab)
@@ -135,10 +135,15 @@ func TestShortcuts(t *testing.T) {
 	if u.win.Canvas().Focused() != u.mapping.search {
 		t.Error("Ctrl+F did not focus the mapping search")
 	}
-	pressShortcut(t, u, fyne.Key3)
+	pressShortcut(t, u, fyne.Key4)
 	pressShortcut(t, u, fyne.KeyF)
 	if u.win.Canvas().Focused() != u.synclog.search {
 		t.Error("Ctrl+F on the Sync Log did not focus its search")
+	}
+	pressShortcut(t, u, fyne.Key3)
+	pressShortcut(t, u, fyne.KeyF)
+	if u.win.Canvas().Focused() != u.tickets.search {
+		t.Error("Ctrl+F on Tickets did not focus its search")
 	}
 	ui(u, func() { u.mapping.onIgnore(0) })
 	pressShortcut(t, u, fyne.KeyS)

@@ -53,7 +53,7 @@ func run(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	demo := fs.Bool("demo", false, "start in demo mode: a built-in simulated HaloPSA, made-up clients, a separate data folder")
 	dataDir := fs.String("data-dir", "", "where HaloSync keeps its data (default: the OS's per-user app data folder)")
-	tab := fs.String("tab", "", "the tab to show first: connection, mapping or log (for screenshots)")
+	tab := fs.String("tab", "", "the tab to show first: connection, mapping, tickets or log (for screenshots)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: halosync [--demo] [--data-dir DIR]")
 		fs.PrintDefaults()

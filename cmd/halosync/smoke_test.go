@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -18,12 +19,14 @@ import (
 
 // TestSmokeDemo runs the real binary on a real X display (Xvfb in CI):
 // `halosync --demo` starts, connects to the simulated HaloPSA, imports,
-// a screenshot is taken, and SIGTERM quits it cleanly within 5 seconds.
+// a screenshot is taken, Ctrl+3 shows the Tickets tab (when xdotool is
+// installed) and a second screenshot is taken, and SIGTERM quits it
+// cleanly within 5 seconds.
 // It runs only with HALOSYNC_GUI_SMOKE=1 and DISPLAY set, e.g.
 //
 //	HALOSYNC_GUI_SMOKE=1 xvfb-run -a -s "-screen 0 1280x800x24" go test -run Smoke -v ./cmd/halosync
 //
-// HALOSYNC_SHOT_DIR, when set, keeps the screenshot there too.
+// HALOSYNC_SHOT_DIR, when set, keeps the screenshots there too.
 func TestSmokeDemo(t *testing.T) {
 	if os.Getenv("HALOSYNC_GUI_SMOKE") != "1" || os.Getenv("DISPLAY") == "" {
 		t.Skip("set HALOSYNC_GUI_SMOKE=1 and DISPLAY (run under xvfb-run) for the GUI smoke test")
@@ -67,8 +70,14 @@ func TestSmokeDemo(t *testing.T) {
 		t.Fatalf("screenshot: %v\n%s", err, out)
 	}
 	checkScreenshot(t, shot)
-	if keep := os.Getenv("HALOSYNC_SHOT_DIR"); keep != "" {
+	keep := os.Getenv("HALOSYNC_SHOT_DIR")
+	if keep != "" {
 		if err := copyFile(shot, filepath.Join(keep, "halosync-smoke.png")); err != nil {
+			t.Error(err)
+		}
+	}
+	if shot, ok := ticketsShot(t, dir); ok && keep != "" {
+		if err := copyFile(shot, filepath.Join(keep, "halosync-smoke-tickets.png")); err != nil {
 			t.Error(err)
 		}
 	}
@@ -86,6 +95,33 @@ func TestSmokeDemo(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("halosync did not quit within 5 s of SIGTERM")
 	}
+}
+
+// ticketsShot presses Ctrl+3 in the window with xdotool and takes a
+// screenshot of the Tickets tab; without xdotool it skips that step.
+func ticketsShot(t *testing.T, dir string) (string, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("no xdotool (apt-get install xdotool): the Tickets tab is not shot")
+		return "", false
+	}
+	out, err := exec.Command("xdotool", "search", "--name", "HaloSync").Output()
+	ids := strings.Fields(string(out))
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("xdotool found no HaloSync window: %v", err)
+	}
+	for _, args := range [][]string{{"windowfocus", ids[0]}, {"key", "ctrl+3"}} {
+		if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+			t.Fatalf("xdotool %s: %v\n%s", args[0], err, out)
+		}
+	}
+	time.Sleep(1500 * time.Millisecond) // the tab loads its tickets off the UI goroutine
+	shot := filepath.Join(dir, "smoke-tickets.png")
+	if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
+		t.Fatalf("screenshot: %v\n%s", err, out)
+	}
+	checkScreenshot(t, shot)
+	return shot, true
 }
 
 // waitForImport polls the demo's database until the connection is saved

@@ -1,0 +1,154 @@
+package gui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/tunnel"
+)
+
+// refreshInterval is how often the window re-reads what changes without a
+// sync-log row: tickets polled from HaloPSA, the outbox, the tunnel's
+// state. Tests set it to zero: no timer, they refresh by hand.
+var refreshInterval = 5 * time.Second
+
+// webhookEvery is how many refresh ticks pass between reads of the
+// webhook's state while nothing asks for it sooner (it reads the keychain).
+const webhookEvery = 12
+
+// refresher is the state of the periodic refresh, owned by the Fyne
+// goroutine.
+type refresher struct {
+	ticks          int
+	outboxLoading  bool
+	webhookLoading bool
+	webhook        app.WebhookStatus // the latest, to know if it is up
+	deb            debouncer         // coalesces ticket events into one reload
+}
+
+// reset forgets what was read from the previous backend.
+func (r *refresher) reset() {
+	r.outboxLoading, r.webhookLoading, r.webhook = false, false, app.WebhookStatus{}
+}
+
+// startRefresh ticks every refreshInterval until the window closes. The
+// goroutine is not one of u.work's jobs: it lives as long as the window.
+func (u *Window) startRefresh() {
+	if refreshInterval <= 0 {
+		return
+	}
+	go func() {
+		tk := time.NewTicker(refreshInterval)
+		defer tk.Stop()
+		for {
+			select {
+			case <-u.ctx.Done():
+				return
+			case <-tk.C:
+				u.do(u.onTick)
+			}
+		}
+	}()
+}
+
+// onTick refreshes the outbox count, the tickets when their tab shows, and
+// the webhook's state when it may have changed.
+func (u *Window) onTick() {
+	if u.b == nil || u.tabs == nil {
+		return
+	}
+	u.refresh.ticks++
+	u.refreshOutbox()
+	tab := u.tabs.SelectedIndex()
+	if tab == tabTickets {
+		u.tickets.reload(false)
+	}
+	w := u.refresh.webhook
+	if tab == tabConnection || u.refresh.ticks%webhookEvery == 0 || (w.Settings.Mode != tunnel.None && !w.Up) {
+		u.refreshWebhook()
+	}
+}
+
+// onTabSelected loads what the tab shown needs.
+func (u *Window) onTabSelected() {
+	switch u.tabs.SelectedIndex() {
+	case tabTickets:
+		u.tickets.reload(true)
+	case tabConnection:
+		u.refreshWebhook()
+	}
+}
+
+// onLogEvent refreshes the tickets, the outbox and the webhook's state
+// when a sync-log row says they changed.
+func (u *Window) onLogEvent(e store.LogEntry) {
+	switch op := e.Operation; {
+	case op == "tickets" || op == "conflict" || op == "webhook" || strings.HasPrefix(op, "push "):
+		u.refresh.deb.call(u.ticketsChanged)
+	}
+	switch e.Operation {
+	case "webhook", "tunnel", "webhook test":
+		u.refreshWebhook()
+	}
+}
+
+// ticketsChanged re-reads the tickets (when their tab shows) and the
+// outbox count, after the user's own change or the engine's.
+func (u *Window) ticketsChanged() {
+	if u.tabs != nil && u.tabs.SelectedIndex() == tabTickets {
+		u.tickets.reload(false)
+	}
+	u.refreshOutbox()
+}
+
+// refreshOutbox shows how many changes wait for HaloPSA.
+func (u *Window) refreshOutbox() {
+	b := u.b
+	if b == nil || u.refresh.outboxLoading {
+		return
+	}
+	u.refresh.outboxLoading = true
+	u.goWork(func(ctx context.Context) {
+		n, err := b.OutboxPending(ctx)
+		u.do(func() {
+			if b != u.b {
+				return
+			}
+			u.refresh.outboxLoading = false
+			if err == nil {
+				u.status.setOutbox(n)
+			}
+		})
+	})
+}
+
+// refreshWebhook shows the webhook's state in the status bar and on the
+// Connection tab.
+func (u *Window) refreshWebhook() {
+	b := u.b
+	if b == nil || u.refresh.webhookLoading {
+		return
+	}
+	u.refresh.webhookLoading = true
+	u.goWork(func(ctx context.Context) {
+		st, err := b.WebhookStatus(ctx)
+		u.do(func() {
+			if b != u.b {
+				return
+			}
+			u.refresh.webhookLoading = false
+			if err != nil {
+				st.Up, st.Problem = false, webhookError(err)
+				if st.Settings.Mode == "" {
+					st.Settings = u.refresh.webhook.Settings // unread: keep the form as it is
+				}
+			}
+			u.refresh.webhook = st
+			u.status.setWebhook(st)
+			u.conn.hook.apply(st)
+		})
+	})
+}

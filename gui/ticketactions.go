@@ -1,0 +1,148 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/store"
+)
+
+// showDetail shows a ticket below the table, or a hint when r is nil, and
+// sets the status select to its status.
+func (t *ticketsTab) showDetail(r *app.TicketRow) {
+	if r == nil {
+		t.detail.SetText("Select a ticket to see it here.")
+		t.syncNote.Hide()
+		t.status.Selected = ""
+		t.status.Refresh()
+		t.updateButtons()
+		return
+	}
+	var b strings.Builder
+	b.WriteString(r.Summary + "\n\n")
+	fmt.Fprintf(&b, "%s · %s · ", t.clientName(*r), r.StatusName)
+	if r.HaloID != 0 {
+		fmt.Fprintf(&b, "HaloPSA ticket %d", r.HaloID)
+	} else {
+		b.WriteString("not in HaloPSA yet")
+	}
+	if r.Ref != "" {
+		b.WriteString(" · HaloSync reference " + r.Ref)
+	}
+	fmt.Fprintf(&b, "\nLast change %s", when(lastChange(r.Ticket)))
+	if d := strings.TrimSpace(r.Details); d != "" {
+		b.WriteString("\n\n" + d)
+	}
+	t.detail.SetText(b.String())
+	note, imp := syncNote(*r)
+	t.syncNote.Text, t.syncNote.Importance = note, imp
+	t.syncNote.Show()
+	t.syncNote.Refresh()
+	t.status.Selected = r.StatusName // set, not chosen: no OnChanged
+	t.status.Refresh()
+	t.updateButtons()
+}
+
+// syncNote says in words where a ticket stands, with the sync error of a
+// conflict or a failed push.
+func syncNote(r app.TicketRow) (string, widget.Importance) {
+	why := strings.TrimSpace(r.SyncError)
+	switch r.SyncState {
+	case store.TicketSynced:
+		return "In sync with HaloPSA.", widget.SuccessImportance
+	case store.TicketPending:
+		return "Changed here; waiting to be sent to HaloPSA.", widget.MediumImportance
+	case store.TicketConflict:
+		if why == "" {
+			why = "both sides changed this ticket; the later change was kept"
+		}
+		return "Conflict: " + why + ". The Sync Log has both changes.", widget.WarningImportance
+	case store.TicketError:
+		if why == "" {
+			why = "HaloPSA did not accept the change"
+		}
+		return "Not synced: " + why + "." + seeLog, widget.DangerImportance
+	}
+	return string(r.SyncState), widget.MediumImportance
+}
+
+// onStatus changes the selected ticket's status to the one chosen.
+func (t *ticketsTab) onStatus(name string) {
+	r, ok := t.selectedRow()
+	if !ok || t.busy {
+		return
+	}
+	for _, s := range t.statuses {
+		if s.Name == name && s.ID != r.StatusID {
+			t.setStatus(r, func(context.Context) (int64, error) { return s.ID, nil })
+			return
+		}
+	}
+}
+
+// onClose sets the selected ticket to HaloPSA's "Closed" status, looked up
+// by name: its id differs between HaloPSA instances.
+func (t *ticketsTab) onClose() {
+	r, ok := t.selectedRow()
+	if !ok || t.busy {
+		return
+	}
+	b := t.u.b
+	t.setStatus(r, func(ctx context.Context) (int64, error) { return b.ResolveStatus(ctx, "Closed") })
+}
+
+// setStatus sets r's status to the one resolve finds, off the Fyne
+// goroutine, with the buttons disabled meanwhile.
+func (t *ticketsTab) setStatus(r app.TicketRow, resolve func(context.Context) (int64, error)) {
+	t.busy = true
+	t.updateButtons()
+	t.setMessage("Changing the status…", widget.MediumImportance)
+	b := t.u.b
+	t.u.goWork(func(ctx context.Context) {
+		id, err := resolve(ctx)
+		if err == nil {
+			err = b.SetTicketStatus(ctx, r.ID, id)
+		}
+		t.u.do(func() {
+			t.busy = false
+			if err != nil {
+				t.setMessage("The status could not be changed. "+plainError(err), widget.DangerImportance)
+				t.status.Selected = r.StatusName
+				t.status.Refresh()
+				t.updateButtons()
+				return
+			}
+			t.setMessage(fmt.Sprintf("%q set to %s. The Sync column shows when HaloPSA has it.",
+				clip(oneLine(r.Summary), 60), t.statusName(id)), widget.SuccessImportance)
+			t.updateButtons()
+			t.u.ticketsChanged()
+		})
+	})
+}
+
+// statusName names a status id, or gives the id when it is unknown.
+func (t *ticketsTab) statusName(id int64) string {
+	for _, s := range t.statuses {
+		if s.ID == id {
+			return s.Name
+		}
+	}
+	return fmt.Sprintf("status %d", id)
+}
+
+// onNew opens the New ticket dialog.
+func (t *ticketsTab) onNew() {
+	if t.u.b == nil {
+		return
+	}
+	t.dialog = showNewTicket(t.u, t.clientID, func(tk store.Ticket) {
+		t.setMessage(fmt.Sprintf("Ticket %q created. The Sync column shows when HaloPSA has it.", clip(oneLine(tk.Summary), 60)),
+			widget.SuccessImportance)
+		t.selected = tk.ID
+		t.u.ticketsChanged()
+	})
+}
