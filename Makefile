@@ -57,5 +57,10 @@ demo: deps build
 demo-cli: deps build
 	./.ci/with-keyring ./.ci/demo $(BIN) $(DEMO_DIR) $(DEMO_ADDR)
 
+# A Linux package (HaloSync.tar.xz) in dist/, made with the fyne tool.
+package: deps
+	command -v fyne >/dev/null || $(GO) install fyne.io/tools/cmd/fyne@v1.7.4
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" cmd/halosync/package.sh dist
+
 clean:
-	rm -rf $(BIN) $(DEMO_DIR)
+	rm -rf $(BIN) $(DEMO_DIR) dist
