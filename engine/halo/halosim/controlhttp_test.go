@@ -50,4 +50,3 @@ func TestControlHandlerChangesTicketsAndFiresWebhooks(t *testing.T) {
 		t.Fatalf("webhooks = %v", events)
 	}
 }
-
