@@ -86,7 +86,7 @@ func DemoBook(clients []halosim.ClientSummary) []store.LocalClient {
 		name := demoVariant(c.Name, i)
 		l := store.LocalClient{Name: name}
 		if i%3 == 0 {
-			l.Domain = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(c.Website, "https://"), "http://"), "www.")
+			l.Domain = store.Domain(c.Website)
 		}
 		book = append(book, l)
 	}

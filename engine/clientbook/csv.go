@@ -97,7 +97,7 @@ func Read(r io.Reader) ([]store.LocalClient, error) {
 			}
 			return ""
 		}
-		c := store.LocalClient{Name: field("name"), Domain: domainOf(field("domain")), Phone: field("phone"), Notes: field("notes")}
+		c := store.LocalClient{Name: field("name"), Domain: store.Domain(field("domain")), Phone: field("phone"), Notes: field("notes")}
 		if c.Name == "" {
 			return nil, &LineError{line, errors.New("the name is empty")}
 		}
@@ -118,21 +118,6 @@ func Write(w io.Writer, cs []store.LocalClient) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// domainOf keeps the domain of an e-mail address or a website.
-func domainOf(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if _, d, ok := strings.Cut(s, "@"); ok {
-		return d
-	}
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
-	}
-	return strings.TrimPrefix(s, "www.")
 }
 
 func sniffSeparator(data []byte) rune {

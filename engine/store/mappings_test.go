@@ -206,3 +206,17 @@ func TestCreateLocalFromHaloAndProfiles(t *testing.T) {
 		t.Fatalf("mapped HaloPSA clients = %v", mapped)
 	}
 }
+
+func TestDomain(t *testing.T) {
+	for in, want := range map[string]string{
+		"Ann@HartleyDental.co.uk":                "hartleydental.co.uk",
+		"https://www.acme.com/contact?x=1":       "acme.com",
+		"  WWW.Acme.com ":                        "acme.com",
+		"http://intranet.acme.local:8080/portal": "intranet.acme.local",
+		"":                                       "",
+	} {
+		if got := Domain(in); got != want {
+			t.Errorf("Domain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -33,7 +33,7 @@ func (db *DB) HaloProfiles(ctx context.Context) ([]HaloProfile, error) {
 				rows.Close()
 				return err
 			}
-			p.Domains = appendOnce(p.Domains, hostOf(website))
+			p.Domains = appendOnce(p.Domains, Domain(website))
 			p.Phones = appendOnce(p.Phones, strings.TrimSpace(phone))
 			index[p.ID] = len(out)
 			out = append(out, p)
@@ -66,8 +66,7 @@ func (db *DB) HaloProfiles(ctx context.Context) ([]HaloProfile, error) {
 			return err
 		}
 		return add(`SELECT client_id, email FROM contacts WHERE state != 'deleted' AND email LIKE '%@%'`, func(p *HaloProfile, v string) {
-			_, domain, _ := strings.Cut(v, "@")
-			p.Domains = appendOnce(p.Domains, strings.ToLower(strings.TrimSpace(domain)))
+			p.Domains = appendOnce(p.Domains, Domain(v))
 		})
 	})
 	if err != nil {
@@ -99,10 +98,14 @@ func appendOnce(list []string, v string) []string {
 	return append(list, v)
 }
 
-// hostOf reduces a website as typed ("https://www.acme.com/contact") to its
-// host without "www.".
-func hostOf(website string) string {
-	s := strings.ToLower(strings.TrimSpace(website))
+// Domain reduces an e-mail address ("ann@acme.com") or a website as typed
+// ("https://www.acme.com/contact") to its lower-case domain without
+// "www.", the form in which domains are stored and compared.
+func Domain(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if _, d, ok := strings.Cut(s, "@"); ok {
+		return d
+	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		s = s[i+3:]
 	}
@@ -151,7 +154,7 @@ func (db *DB) CreateLocalFromHalo(ctx context.Context, haloIDs []int64) (int, er
 		now := db.stamp()
 		for _, h := range hs {
 			res, err := tx.ExecContext(ctx, `INSERT INTO local_clients (name, domain, phone, notes, created_at, updated_at) VALUES (?, ?, ?, '', ?, ?)`,
-				h.name, hostOf(h.website), h.phone, now, now)
+				h.name, Domain(h.website), h.phone, now, now)
 			if err != nil {
 				return err
 			}
