@@ -42,6 +42,7 @@ func (s *Server) generate() {
 		users:   newTable[*user](n * o.UsersPerClient),
 		assets:  newTable[*asset](n * o.AssetsPerClient),
 		tickets: newTable[*ticket](n * o.TicketsPerClient),
+		enc:     o.Behaviour.encoding(),
 	}
 	g := &gen{rng: s.rng, st: &s.data, anchor: anchor, names: make(map[string]bool, n)}
 	sitesN := spread(g.rng, n, o.SitesPerClient, 1)

@@ -1,5 +1,7 @@
 package halosim
 
+import "time"
+
 // Wire encodings of the stored records. Field names follow the fact sheet;
 // a few "noise" fields that real objects carry are included so that a client
 // must ignore what it does not know.
@@ -131,17 +133,43 @@ func (st *store) encodeTicket(t *ticket) []byte {
 	o.str("user_name", t.userName)
 	o.int("agent_id", 0)
 	o.str("team", "")
-	o.time("dateoccurred", t.occurred)
-	o.time("datecreated", t.created)
-	o.time("last_update", t.lastUpdate)
-	o.time("lastactiondate", t.lastAction)
+	if st.enc.haloDates {
+		o.timeOr("dateoccurred", t.occurred, unsetDotNet)
+		o.timeOr("datecreated", t.created, unsetDotNet)
+	} else {
+		o.time("dateoccurred", t.occurred)
+		o.time("datecreated", t.created)
+	}
+	st.enc.changeTime(o, t.lastUpdate)
+	var closedAt time.Time
 	if t.statusID == closedStatusID {
-		o.time("dateclosed", t.closedAt)
+		closedAt = t.closedAt
+	}
+	if st.enc.haloDates {
+		o.timeOr("lastactiondate", t.lastAction, unsetDotNet)
+		o.timeOr("dateclosed", closedAt, unset1900)
+		o.str("fixbydate", unsetOLE) // no SLA here: always unset
+	} else {
+		o.time("lastactiondate", t.lastAction)
+		if !closedAt.IsZero() {
+			o.time("dateclosed", closedAt)
+		}
 	}
 	o.bool("hasbeenclosed", t.closed)
 	o.bool("onhold", t.statusID == onHoldStatusID)
 	o.raw("customfields", "[]")
 	return o.done()
+}
+
+// changeTime writes a ticket's change time under the behaviour's key: UTC
+// with a Z when HaloDates is on (Halo computes it during the request), else
+// zone-less like every stored date.
+func (e ticketEncoding) changeTime(o *jsonObj, t time.Time) {
+	if e.haloDates {
+		o.timeUTC(e.timeKey, t, unsetDotNet)
+		return
+	}
+	o.time(e.timeKey, t)
 }
 
 // Catalogue data: statuses, ticket types and asset types.

@@ -13,6 +13,19 @@ import (
 // less convenient one: a client that parses only RFC 3339 fails here.
 const haloTime = "2006-01-02T15:04:05.9999999"
 
+// haloTimeUTC is how Halo writes a value it computed during the request
+// (Behaviour.HaloDates, webhook timestamps): UTC, seven fractional digits
+// and a Z, e.g. "2024-06-20T14:45:15.9746271Z".
+const haloTimeUTC = "2006-01-02T15:04:05.0000000Z"
+
+// Halo's "unset" date sentinels (addendum 2), written instead of leaving the
+// key out when Behaviour.HaloDates is on.
+const (
+	unsetDotNet = "0001-01-01T00:00:00" // DateTime.MinValue
+	unset1900   = "1900-01-01T00:00:00" // SQL Server's zero date
+	unsetOLE    = "1899-12-30T00:00:00" // OLE Automation's zero date
+)
+
 // jsonObj builds one JSON object by hand. Hand-building keeps key order
 // stable, lets doubles carry a visible ".0" and is cheap enough to run for
 // tens of thousands of records at start-up.
@@ -67,6 +80,27 @@ func (o *jsonObj) time(k string, t time.Time) {
 	o.b = append(o.b, '"')
 	o.b = t.UTC().AppendFormat(o.b, haloTime)
 	o.b = append(o.b, '"')
+}
+
+// timeUTC writes t in the haloTimeUTC layout, or unset when t is zero.
+func (o *jsonObj) timeUTC(k string, t time.Time, unset string) {
+	if t.IsZero() {
+		o.str(k, unset)
+		return
+	}
+	o.key(k)
+	o.b = append(o.b, '"')
+	o.b = t.UTC().AppendFormat(o.b, haloTimeUTC)
+	o.b = append(o.b, '"')
+}
+
+// timeOr writes t like time, or the sentinel unset when t is zero.
+func (o *jsonObj) timeOr(k string, t time.Time, unset string) {
+	if t.IsZero() {
+		o.str(k, unset)
+		return
+	}
+	o.time(k, t)
 }
 
 // raw writes v verbatim; v must already be valid JSON.

@@ -1,7 +1,6 @@
 package halosim
 
 import (
-	"bufio"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -74,6 +73,13 @@ type filter[T any] struct {
 	err   error
 	preds []func(T) bool
 	none  bool // nothing can match
+	// sortKey, when set, orders the matches by its value, ties by id,
+	// instead of by id alone; orderdesc reverses the whole order.
+	sortKey func(T) int64
+	// ignoreOrder makes the list skip orderdesc: always id ascending.
+	ignoreOrder bool
+	// pageSize, when > 0, is served whatever page_size asks.
+	pageSize int
 }
 
 func newFilter[T any](q query) *filter[T] { return &filter[T]{q: q} }
@@ -140,150 +146,6 @@ func (f *filter[T]) keep() func(T) bool {
 	}
 }
 
-// listParams is the paging and ordering part of a list request.
-type listParams struct {
-	paginate bool
-	pageNo   int
-	pageSize int // effective page size, after the cap
-	limit    int // without paging: count=N, or -1 for everything
-	desc     bool
-	idOnly   bool
-}
-
-// listParams reads pageinate/page_size/page_no, count, orderdesc and idonly.
-// Pages are silently capped at PageCap; idonly ignores pageinate ("not
-// compatible with pagination") and returns every match. Only ordering by id
-// is simulated: any other order value still sorts by id.
-func (s *Server) listParams(q query) (listParams, error) {
-	lp := listParams{limit: -1}
-	var err error
-	if lp.idOnly, err = q.boolean("idonly", false); err != nil {
-		return lp, err
-	}
-	if lp.desc, err = q.boolean("orderdesc", false); err != nil {
-		return lp, err
-	}
-	paginate, err := q.boolean("pageinate", false)
-	if err != nil {
-		return lp, err
-	}
-	if paginate && !lp.idOnly {
-		lp.paginate = true
-		size, ok, err := q.integer("page_size")
-		if err != nil {
-			return lp, err
-		}
-		if !ok || size <= 0 {
-			size = 50
-		}
-		lp.pageSize = min(size, s.opts.PageCap)
-		no, ok, err := q.integer("page_no")
-		if err != nil {
-			return lp, err
-		}
-		lp.pageNo = min(max(no, 1), 1<<30)
-		if !ok {
-			lp.pageNo = 1
-		}
-		return lp, nil
-	}
-	n, ok, err := q.integer("count")
-	if err != nil {
-		return lp, err
-	}
-	if ok && n >= 0 {
-		lp.limit = n
-	}
-	return lp, nil
-}
-
-// collect walks rows in id order and returns the number of matches and the
-// bodies of the requested window.
-func collect[T record](rows []T, keep func(T) bool, lp listParams) (int, [][]byte) {
-	skip, take := 0, lp.limit
-	if lp.paginate {
-		skip, take = (lp.pageNo-1)*lp.pageSize, lp.pageSize
-	}
-	if keep == nil && !lp.desc {
-		// Every row matches: slice the window directly.
-		lo := min(skip, len(rows))
-		hi := len(rows)
-		if take >= 0 {
-			hi = min(lo+take, hi)
-		}
-		out := make([][]byte, 0, hi-lo)
-		for _, r := range rows[lo:hi] {
-			out = append(out, rowBody(r, lp.idOnly))
-		}
-		return len(rows), out
-	}
-	if keep == nil {
-		keep = func(T) bool { return true }
-	}
-	total := 0
-	var out [][]byte
-	visit := func(r T) {
-		if !keep(r) {
-			return
-		}
-		if total >= skip && (take < 0 || len(out) < take) {
-			out = append(out, rowBody(r, lp.idOnly))
-		}
-		total++
-	}
-	if lp.desc {
-		for i := len(rows) - 1; i >= 0; i-- {
-			visit(rows[i])
-		}
-	} else {
-		for _, r := range rows {
-			visit(r)
-		}
-	}
-	return total, out
-}
-
-func rowBody[T record](r T, idOnly bool) []byte {
-	if idOnly {
-		return []byte(`{"id":` + strconv.Itoa(r.ident()) + `}`)
-	}
-	return r.body()
-}
-
-// serveList answers a list request with the paging envelope. page_no and
-// page_size appear only on paginated requests; a count= or unpaged request
-// gets just record_count and the rows.
-func serveList[T record](s *Server, w http.ResponseWriter, q query, key string, t *table[T], f *filter[T]) {
-	lp, err := s.listParams(q)
-	if err == nil {
-		err = f.err
-	}
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, messageBody(err.Error()))
-		return
-	}
-	s.mu.RLock()
-	total, rows := collect(t.rows, f.keep(), lp)
-	s.mu.RUnlock()
-
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 32<<10)
-	if lp.paginate {
-		fmt.Fprintf(bw, `{"page_no":%d,"page_size":%d,"record_count":%d,"%s":[`, lp.pageNo, lp.pageSize, total, key)
-	} else {
-		fmt.Fprintf(bw, `{"record_count":%d,"%s":[`, total, key)
-	}
-	for i, b := range rows {
-		if i > 0 {
-			_ = bw.WriteByte(',')
-		}
-		_, _ = bw.Write(b)
-	}
-	_, _ = bw.WriteString("]}")
-	_ = bw.Flush()
-}
-
 // serveOne answers GET /api/<what>/{id} with the bare object or a 404.
 func serveOne[T record](s *Server, w http.ResponseWriter, idPart, what string, t *table[T]) {
 	id, err := strconv.Atoi(idPart)
@@ -342,8 +204,11 @@ func (s *Server) listUsers(w http.ResponseWriter, q query) {
 	serveList(s, w, q, "users", &s.data.users, f)
 }
 
+// listAssets serves GET /api/Asset, at Behaviour.AssetPageSize rows a page
+// when that is set.
 func (s *Server) listAssets(w http.ResponseWriter, q query) {
 	f := newFilter[*asset](q)
+	f.pageSize = s.behaviour().AssetPageSize
 	f.active(nil)
 	f.eq("client_id", func(a *asset) int { return a.clientID })
 	f.eq("site_id", func(a *asset) int { return a.siteID })

@@ -160,6 +160,7 @@ type store struct {
 	tickets table[*ticket]
 	// last ids handed out, so new records get higher ids than any before
 	lastClient, lastSite, lastUser, lastAsset, lastTicket int
+	enc                                                   ticketEncoding // how ticket bodies are written (SetBehaviour)
 }
 
 // siteName returns the site's name, "" when it has none or is gone.

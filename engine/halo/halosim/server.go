@@ -3,8 +3,12 @@
 // tests catch its decoding bugs.
 package halosim
 
-// Where the fact sheet (HALOPSA-API.md) marks a behaviour UNCONFIRMED, the
-// simulator picks the stricter, less convenient variant:
+// Where the fact sheet (HALOPSA-API.md) marks a behaviour UNCONFIRMED and
+// production code reports several variants (ticket date filters and
+// ordering, paging past the end, page limits, the change-time key, date
+// formats), a run-time Behaviour picks one, and Dialects names the
+// plausible tenants. Elsewhere the simulator picks the stricter, less
+// convenient variant:
 //   - timestamps carry no zone and 0-7 fractional digits ("2024-03-05T10:22:31.47");
 //   - credentials are read from the form body only, never from Basic auth;
 //   - unpaged lists (and count=N) return {"record_count", "<plural>"} with no
@@ -25,6 +29,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -68,6 +73,8 @@ type Options struct {
 	RateWindow time.Duration // rolling window of the rate limit (default 5m when RateLimit > 0)
 	ErrorRate  float64       // fraction of /api requests answered 500
 	DropRate   float64       // fraction of /api requests whose connection is closed without a response
+
+	Behaviour Behaviour // starting behaviour where HaloPSA's is unconfirmed (see SetBehaviour)
 
 	Now func() time.Time // clock for data timestamps and token expiry (default time.Now)
 }
@@ -127,13 +134,17 @@ func defaultCount(v, def, floor int) int {
 // Server is a simulated HaloPSA instance. Create it with New; it is safe for
 // concurrent use by any number of goroutines.
 type Server struct {
-	opts  Options // immutable after New; fault fields live in faults
+	opts  Options // immutable after New; fault fields live in faults, the behaviour in beh
 	now   func() time.Time
 	scope scopeSet // the API application's scopes
 
 	mu   sync.RWMutex // guards data and rng
 	data store
 	rng  *rand.Rand // continues the seeded stream for AddClient
+
+	// beh is read lock-free by every request; SetBehaviour stores it under
+	// mu, because it may re-encode the tickets.
+	beh atomic.Pointer[Behaviour]
 
 	auth   authState
 	faults faultState
@@ -149,19 +160,23 @@ func New(o Options) *Server {
 	s.faults.init(o.Seed, Faults{Latency: o.Latency, RateLimit: o.RateLimit,
 		RateWindow: o.RateWindow, ErrorRate: o.ErrorRate, DropRate: o.DropRate})
 	s.stats.reset()
+	b := o.Behaviour
+	s.beh.Store(&b)
 	s.rng = rand.New(rand.NewPCG(uint64(o.Seed), 0x4a1e5c0de))
 	s.generate()
 	return s
 }
 
-// Options returns the effective options: defaults filled in and the fault
-// fields as last set by SetFaults.
+// Options returns the effective options: defaults filled in, the fault
+// fields as last set by SetFaults and the behaviour as last set by
+// SetBehaviour.
 func (s *Server) Options() Options {
 	o := s.opts
 	o.Scopes = append([]string(nil), o.Scopes...)
 	f := s.faults.get()
 	o.Latency, o.RateLimit, o.RateWindow, o.ErrorRate, o.DropRate =
 		f.Latency, f.RateLimit, f.RateWindow, f.ErrorRate, f.DropRate
+	o.Behaviour = s.Behaviour()
 	return o
 }
 

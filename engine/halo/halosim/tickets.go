@@ -4,17 +4,13 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 )
 
 // listTickets serves GET /api/Tickets. Besides the id filters it honours
-// open_only, closed_only and datesearch with startdate/enddate (inclusive).
-// Supported datesearch columns: dateoccured (the default), last_update,
-// lastactiondate and datecleared. Any other datesearch value is ignored and
-// the date range is not applied, so a client must still re-filter what it
-// gets, as the fact sheet recommends.
+// open_only and closed_only; the date filters and ordering follow the
+// behaviour (ticketquery.go).
 func (s *Server) listTickets(w http.ResponseWriter, q query) {
+	b := s.behaviour()
 	f := newFilter[*ticket](q)
 	f.eq("client_id", func(t *ticket) int { return t.clientID })
 	f.eq("site_id", func(t *ticket) int { return t.siteID })
@@ -30,68 +26,9 @@ func (s *Server) listTickets(w http.ResponseWriter, q query) {
 			f.add(func(t *ticket) bool { return (t.statusID == closedStatusID) == wantClosed })
 		}
 	}
-	df, err := dateFilter(q)
-	if err != nil {
-		f.fail(err)
-	}
-	if df != nil {
-		f.add(df)
-	}
+	ticketDates(f, b.TicketDateFilter)
+	ticketOrder(f, b.TicketOrder)
 	serveList(s, w, q, "tickets", &s.data.tickets, f)
-}
-
-// dateFilter builds the datesearch predicate, or nil when none applies.
-func dateFilter(q query) (func(*ticket) bool, error) {
-	start, hasStart, err := parseDate(q, "startdate")
-	if err != nil {
-		return nil, err
-	}
-	end, hasEnd, err := parseDate(q, "enddate")
-	if err != nil {
-		return nil, err
-	}
-	if !hasStart && !hasEnd {
-		return nil, nil
-	}
-	var col func(*ticket) time.Time
-	switch strings.ToLower(q["datesearch"]) {
-	case "", "dateoccured":
-		col = func(t *ticket) time.Time { return t.occurred }
-	case "last_update":
-		col = func(t *ticket) time.Time { return t.lastUpdate }
-	case "lastactiondate":
-		col = func(t *ticket) time.Time { return t.lastAction }
-	case "datecleared":
-		col = func(t *ticket) time.Time {
-			if t.statusID != closedStatusID {
-				return time.Time{}
-			}
-			return t.closedAt
-		}
-	default:
-		return nil, nil
-	}
-	return func(t *ticket) bool {
-		v := col(t)
-		if v.IsZero() {
-			return false
-		}
-		return (!hasStart || !v.Before(start)) && (!hasEnd || !v.After(end))
-	}, nil
-}
-
-// parseDate accepts RFC 3339 and zone-less ISO 8601 (read as UTC).
-func parseDate(q query, k string) (time.Time, bool, error) {
-	v := q[k]
-	if v == "" {
-		return time.Time{}, false, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, haloTime, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC(), true, nil
-		}
-	}
-	return time.Time{}, false, paramError{key: k, value: v}
 }
 
 func (s *Server) getTicket(w http.ResponseWriter, id string) {

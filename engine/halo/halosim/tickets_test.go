@@ -91,7 +91,7 @@ func TestPostTicketsCreateAndUpdate(t *testing.T) {
 	}
 
 	// Incremental polling sees only what changed since the clock moved on.
-	env := h.page("/api/Tickets?datesearch=last_update&startdate=2026-03-10T12:15:00Z&pageinate=true&page_size=100", "tickets")
+	env := h.page("/api/Tickets?lastupdatefromdate=2026-03-10T12:15:00Z&pageinate=true&page_size=100", "tickets")
 	if env.RecordCount != 3 {
 		t.Fatalf("changed since 12:15: %d tickets, want 3", env.RecordCount)
 	}

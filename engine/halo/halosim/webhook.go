@@ -169,7 +169,7 @@ func (s *Server) ticketEvents(t *ticket, isNew, statusChanged bool, agent int, n
 	}
 }
 
-// queueHook queues one event if the webhook is on. It never blocks: a full
+// queueHook queues one event if the webhook is on. Caller holds s.mu. It never blocks: a full
 // queue drops the event, because the ticket write holding s.mu must not
 // wait for a receiver that may itself be calling this server.
 func (s *Server) queueHook(event string, t *ticket, agent int, now time.Time) {
@@ -183,7 +183,7 @@ func (s *Server) queueHook(event string, t *ticket, agent int, now time.Time) {
 		h.stats.Overflowed++
 		return
 	}
-	h.queue = append(h.queue, newHookEvent(event, t, agent, now))
+	h.queue = append(h.queue, newHookEvent(event, t, agent, now, s.data.enc))
 	h.queued++
 	h.stats.Events++
 	if !h.running {

@@ -17,7 +17,7 @@ const webhookID = "5c7e2b9a-0f3d-4a61-9e84-b2d6c1f0a7e3"
 // hookTimeFormat is how the live payload writes its timestamp: UTC with
 // seven fractional digits and a Z ("2026-09-25T06:41:08.7895915Z"), unlike
 // the zone-less times in records.
-const hookTimeFormat = "2006-01-02T15:04:05.0000000Z"
+const hookTimeFormat = haloTimeUTC
 
 // notificationIDs are the ids of the notification rules that fire each
 // event (HaloPSA sends the rule's id as notification_id).
@@ -37,7 +37,7 @@ type hookEvent struct {
 	small        []byte
 }
 
-func newHookEvent(event string, t *ticket, agent int, now time.Time) hookEvent {
+func newHookEvent(event string, t *ticket, agent int, now time.Time, enc ticketEncoding) hookEvent {
 	num := fmt.Sprintf("%07d", t.id)
 	var msg string
 	switch event {
@@ -55,7 +55,7 @@ func newHookEvent(event string, t *ticket, agent int, now time.Time) hookEvent {
 	o.str("summary", t.summary)
 	o.int("status_id", t.statusID)
 	o.int("client_id", t.clientID)
-	o.time("last_update", t.lastUpdate)
+	enc.changeTime(o, t.lastUpdate)
 	return hookEvent{id: newGUID(), escmsgID: newGUID(), event: event, message: msg,
 		objectID: t.id, agentID: agent, at: now, full: t.raw, small: o.done()}
 }
