@@ -51,10 +51,21 @@ func (s *Server) generate() {
 	ticketsN := spread(g.rng, n, o.TicketsPerClient, 0)
 	inactive := choose(g.rng, n, o.InactiveClients)
 	unnamed := choose(g.rng, n*o.SitesPerClient, o.UnnamedSites)
-	first := 0
+	// open stays nil without OpenTickets, so the default data set draws
+	// exactly the random numbers it always drew.
+	var open []bool
+	if o.OpenTickets > 0 {
+		open = choose(g.rng, n*o.TicketsPerClient, o.OpenTickets)
+	}
+	first, firstTicket := 0, 0
 	for i := range n {
-		g.client(inactive[i], unnamed[first:first+sitesN[i]], usersN[i], assetsN[i], ticketsN[i])
+		var ticketsOpen []bool
+		if open != nil {
+			ticketsOpen = open[firstTicket : firstTicket+ticketsN[i]]
+		}
+		g.client(inactive[i], unnamed[first:first+sitesN[i]], usersN[i], assetsN[i], ticketsN[i], ticketsOpen)
 		first += sitesN[i]
+		firstTicket += ticketsN[i]
 	}
 	// Ticket ids follow the date opened, as they do in a real tenant.
 	slices.SortStableFunc(g.tickets, func(a, b *ticket) int { return a.occurred.Compare(b.occurred) })
@@ -217,7 +228,9 @@ func (g *gen) postcode() string {
 }
 
 // client generates one client with its sites, users, assets and tickets.
-func (g *gen) client(inactive bool, unnamed []bool, nUsers, nAssets, nTickets int) {
+// A non-nil open says, per ticket, whether it is open (any status but
+// Closed) or closed; nil leaves the status to chance.
+func (g *gen) client(inactive bool, unnamed []bool, nUsers, nAssets, nTickets int, open []bool) {
 	st := g.st
 	name := g.companyName()
 	g.names[name] = true
@@ -303,7 +316,7 @@ func (g *gen) client(inactive bool, unnamed []bool, nUsers, nAssets, nTickets in
 		st.assets.add(a)
 	}
 
-	for range nTickets {
+	for j := range nTickets {
 		u := users[g.rng.IntN(len(users))]
 		t := &ticket{clientID: c.id, siteID: u.siteID, userID: u.id,
 			statusID:   g.ticketStatus(),
@@ -311,6 +324,9 @@ func (g *gen) client(inactive bool, unnamed []bool, nUsers, nAssets, nTickets in
 			priorityID: 1 + g.rng.IntN(4),
 			summary:    g.pick(ticketSummaries),
 			clientName: c.name, siteName: st.siteName(u.siteID), userName: u.name()}
+		if open != nil {
+			t.statusID = g.statusFor(open[j], t.statusID)
+		}
 		t.details = t.summary + ". Reported by " + u.name() + "."
 		t.occurred = g.between(g.anchor.Add(-180*24*time.Hour), g.anchor)
 		t.created = t.occurred
@@ -335,6 +351,18 @@ func (g *gen) ticketStatus() int {
 	default:
 		return statusCatalog[g.rng.IntN(len(statusCatalog))].id
 	}
+}
+
+// statusFor forces a drawn status open or closed. An open ticket that drew
+// Closed draws again, so open tickets keep the usual mix of open statuses.
+func (g *gen) statusFor(open bool, drawn int) int {
+	if !open {
+		return closedStatusID
+	}
+	for drawn == closedStatusID {
+		drawn = g.ticketStatus()
+	}
+	return drawn
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -81,3 +81,69 @@ func TestLargeTenant(t *testing.T) {
 		t.Fatalf("default unnamed sites = %d, want 120", got)
 	}
 }
+
+func TestOpenTickets(t *testing.T) {
+	tests := []struct {
+		name                 string
+		clients, per, open   int
+		wantOpen, wantClosed int
+	}{
+		{"a few open", 20, 11, 7, 7, 213},
+		{"one open", 5, 4, 1, 1, 19},
+		{"more than the total", 4, 3, 50, 12, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := Options{Seed: 4, Clients: tt.clients, TicketsPerClient: tt.per, OpenTickets: tt.open}
+			h := startAuthed(t, o)
+			open, nOpen := h.rowsOf("/api/Tickets?open_only=true", "tickets")
+			closed, nClosed := h.rowsOf("/api/Tickets?closed_only=true", "tickets")
+			if nOpen != tt.wantOpen || nClosed != tt.wantClosed || len(open) != nOpen || len(closed) != nClosed {
+				t.Fatalf("%d open, %d closed; want %d, %d", nOpen, nClosed, tt.wantOpen, tt.wantClosed)
+			}
+			for _, r := range open {
+				if num(r, "status_id") == closedStatusID || r["dateclosed"] != nil {
+					t.Fatalf("open ticket %v", r)
+				}
+			}
+			for _, r := range closed {
+				if num(r, "status_id") != closedStatusID || r["hasbeenclosed"] != true || r["dateclosed"] == nil {
+					t.Fatalf("closed ticket %v", r)
+				}
+			}
+			if !bytes.Equal(dump(t, New(o)), dump(t, h.srv)) {
+				t.Fatal("same seed gave different data")
+			}
+		})
+	}
+	// Open tickets keep a mix of open statuses.
+	h := startAuthed(t, Options{Seed: 4, Clients: 20, TicketsPerClient: 10, OpenTickets: 100})
+	statuses := map[int]bool{}
+	for _, r := range h.all("Tickets?open_only=true", "tickets") {
+		statuses[num(r, "status_id")] = true
+	}
+	if len(statuses) < 3 {
+		t.Fatalf("open statuses %v", statuses)
+	}
+}
+
+func TestOpenTicketsBenchmarkTenant(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20,000 tickets")
+	}
+	// Generation speed is measured by BenchmarkNewTicketHistory.
+	s := New(Options{Seed: 9, Clients: 200, TicketsPerClient: 101, OpenTickets: 200})
+	open := 0
+	s.mu.RLock()
+	for _, tk := range s.data.tickets.rows {
+		if tk.statusID != closedStatusID {
+			open++
+		} else if !tk.closed || tk.closedAt.IsZero() {
+			t.Fatalf("closed ticket %d without hasbeenclosed or dateclosed", tk.id)
+		}
+	}
+	s.mu.RUnlock()
+	if n := s.Counts().Tickets; n != 20200 || open != 200 {
+		t.Fatalf("%d tickets, %d open; want 20200, 200", n, open)
+	}
+}

@@ -60,6 +60,7 @@ type Options struct {
 	TicketsPerClient int   // average tickets per client (default 2); the total is exact
 	InactiveClients  int   // exact number of inactive clients (default Clients/10)
 	UnnamedSites     int   // exact number of sites with no "name" key (default about 2% of sites, at least 1)
+	OpenTickets      int   // when > 0, exactly this many tickets are open and all others closed (0 = a random mix; more than the total = all open)
 
 	ClientID      string        // API application client id (default DefaultClientID)
 	ClientSecret  string        // API application secret (default DefaultClientSecret)
@@ -95,6 +96,7 @@ func (o Options) withDefaults() Options {
 		o.UnnamedSites = max(1, (sites+25)/50)
 	}
 	o.UnnamedSites = min(max(o.UnnamedSites, 0), sites)
+	o.OpenTickets = max(o.OpenTickets, 0)
 	if o.ClientID == "" {
 		o.ClientID = DefaultClientID
 	}
