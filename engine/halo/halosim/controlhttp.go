@@ -3,7 +3,10 @@ package halosim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -14,6 +17,8 @@ import (
 //	POST /_sim/tickets?client_id=N&summary=S       create a ticket
 //	POST /_sim/tickets/{id}/status?status_id=N      change its status
 //	GET  /_sim/stats                                request and webhook counters
+//	GET  /_sim/behaviour                            the behaviour in effect
+//	POST /_sim/behaviour?dialect=D&ticket_order=... change it (see Behaviour.Set)
 func (s *Server) ControlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /_sim/tickets", func(w http.ResponseWriter, r *http.Request) {
@@ -37,7 +42,43 @@ func (s *Server) ControlHandler() http.Handler {
 	mux.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, r *http.Request) {
 		writeControl(w, map[string]any{"requests": s.Stats(), "webhooks": s.WebhookStats()}, nil)
 	})
+	mux.HandleFunc("GET /_sim/behaviour", func(w http.ResponseWriter, r *http.Request) {
+		writeControl(w, s.Behaviour().effective(), nil)
+	})
+	mux.HandleFunc("POST /_sim/behaviour", func(w http.ResponseWriter, r *http.Request) {
+		b, err := behaviourFromForm(s.Behaviour(), r)
+		if err == nil {
+			s.SetBehaviour(b)
+		}
+		writeControl(w, s.Behaviour().effective(), err)
+	})
 	return mux
+}
+
+// behaviourFromForm applies the request's parameters to cur: dialect=<name>
+// first replaces it with that preset, then each other parameter sets one
+// field. The first bad parameter, in name order, is the error; then nothing
+// is applied.
+func behaviourFromForm(cur Behaviour, r *http.Request) (Behaviour, error) {
+	if err := r.ParseForm(); err != nil {
+		return cur, err
+	}
+	if name := r.Form.Get("dialect"); r.Form.Has("dialect") {
+		d, err := DialectBehaviour(name)
+		if err != nil {
+			return cur, fmt.Errorf("dialect: %w", err)
+		}
+		cur = d
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Form)) {
+		if k == "dialect" {
+			continue
+		}
+		if err := cur.Set(k, r.Form.Get(k)); err != nil {
+			return cur, err
+		}
+	}
+	return cur, nil
 }
 
 func writeControl(w http.ResponseWriter, v any, err error) {
