@@ -34,51 +34,17 @@ func main() {
 // run parses args, serves until ctx is done, then shuts down gracefully.
 // The first line written to out is "halosim: serving <base URL>".
 func run(ctx context.Context, args []string, out io.Writer) error {
-	var o halosim.Options
-	fs := flag.NewFlagSet("halosim", flag.ContinueOnError)
-	fs.SetOutput(out)
-	addr := fs.String("addr", "127.0.0.1:8090", "listen address (loopback by default)")
-	fs.Int64Var(&o.Seed, "seed", 1, "seed for the generated data")
-	fs.IntVar(&o.Clients, "clients", 50, "number of clients")
-	fs.IntVar(&o.SitesPerClient, "sites-per-client", 3, "average sites per client")
-	fs.IntVar(&o.UsersPerClient, "users-per-client", 10, "average users per client")
-	fs.IntVar(&o.AssetsPerClient, "assets-per-client", 5, "average assets per client (-1 for none)")
-	fs.IntVar(&o.TicketsPerClient, "tickets-per-client", 2, "average tickets per client (-1 for none)")
-	fs.IntVar(&o.InactiveClients, "inactive-clients", 0, "number of inactive clients (0 = clients/10, -1 for none)")
-	fs.DurationVar(&o.Latency, "latency", 0, "delay added to every resource request")
-	fs.IntVar(&o.RateLimit, "rate-limit", 0, "requests per rolling window (0 = unlimited)")
-	fs.DurationVar(&o.RateWindow, "rate-window", 5*time.Minute, "rolling window of the rate limit")
-	fs.Float64Var(&o.ErrorRate, "error-rate", 0, "fraction of resource requests answered 500")
-	fs.Float64Var(&o.DropRate, "drop-rate", 0, "fraction of resource requests whose connection is dropped")
-	fs.DurationVar(&o.TokenLifetime, "token-lifetime", time.Hour, "access token lifetime")
-	fs.StringVar(&o.ClientID, "client-id", halosim.DefaultClientID, "API application client id")
-	fs.StringVar(&o.ClientSecret, "client-secret", halosim.DefaultClientSecret, "API application client secret")
-	fs.StringVar(&o.Tenant, "tenant", "", "tenant required as ?tenant= on the token URL (empty = none)")
-	scopes := fs.String("scopes", "", "space-separated scopes of the API application (empty = read:customers read:assets read:tickets edit:tickets)")
-	var hook halosim.WebhookConfig
-	fs.StringVar(&hook.URL, "webhook-url", "", "send ticket webhooks to this Payload URL (empty = none)")
-	fs.StringVar(&hook.Username, "webhook-user", "", "Basic-auth user name for the webhook (password from $HALOSIM_WEBHOOK_PASSWORD)")
-	fs.IntVar(&hook.Batch, "webhook-batch", 0, "group up to N events into one array delivery")
-	fs.StringVar(&hook.PayloadType, "webhook-payload", "full", "full, small or event-only")
-	fs.Float64Var(&hook.DuplicateRate, "webhook-duplicate-rate", 0, "fraction of deliveries sent twice")
-	fs.Float64Var(&hook.LoseRate, "webhook-lose-rate", 0, "fraction of deliveries never sent")
-	fs.BoolVar(&hook.Reorder, "webhook-reorder", false, "send each batch window newest first")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := parseArgs(args, out)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	if *scopes != "" {
-		o.Scopes = strings.Fields(*scopes)
-	}
-
+	o, hook := cfg.opts, cfg.hook
 	sim := halosim.New(o)
 	if hook.URL != "" {
 		hook.Password = os.Getenv("HALOSIM_WEBHOOK_PASSWORD")
 		sim.SetWebhook(hook)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
@@ -105,7 +71,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "  scopes           %s\n", strings.Join(eff.Scopes, " "))
 	fmt.Fprintf(out, "  data             %d clients (%d active), %d sites, %d users, %d assets, %d tickets\n",
 		n.Clients, n.ActiveClients, n.Sites, n.Users, n.Assets, n.Tickets)
+	if eff.OpenTickets > 0 {
+		fmt.Fprintf(out, "  open tickets     %d (all others closed)\n", min(eff.OpenTickets, n.Tickets))
+	}
+	fmt.Fprintf(out, "  behaviour        %s: %s\n", dialectName(eff.Behaviour), eff.Behaviour)
 	fmt.Fprintf(out, "  control          POST %s/_sim/tickets?client_id=N&summary=S, POST %s/_sim/tickets/ID/status?status_id=N\n", base, base)
+	fmt.Fprintf(out, "                   GET|POST %s/_sim/behaviour?dialect=NAME&ticket_order=...\n", base)
 	if hook.URL != "" {
 		fmt.Fprintf(out, "  webhooks to      %s\n", hook.URL)
 	}

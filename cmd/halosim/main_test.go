@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/brainstormmsp/halosync/engine/halo/halosim"
 )
 
 func TestRunServesAndStops(t *testing.T) {
@@ -74,5 +76,115 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"extra"}, io.Discard); err == nil {
 		t.Fatal("stray argument accepted")
+	}
+}
+
+func TestParseBehaviourFlags(t *testing.T) {
+	pessimistic, err := halosim.DialectBehaviour("pessimistic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := func(b halosim.Behaviour, change func(*halosim.Behaviour)) halosim.Behaviour {
+		change(&b)
+		return b
+	}
+	tests := []struct {
+		args []string
+		want halosim.Behaviour
+		open int
+	}{
+		{nil, halosim.Behaviour{}, 0},
+		{[]string{"--dialect", "pessimistic"}, pessimistic, 0},
+		{[]string{"--dialect", "no-filters"}, halosim.Behaviour{TicketDateFilter: halosim.DateFilterIgnore, TicketOrder: halosim.OrderIgnore}, 0},
+		// Single flags override the preset, wherever they stand, even
+		// when they set a field back to its zero value.
+		{[]string{"--ticket-order", "honour", "--dialect", "pessimistic", "--unpaged-limit", "0", "--past-end-repeats=false"},
+			with(pessimistic, func(b *halosim.Behaviour) {
+				b.TicketOrder, b.UnpagedLimit, b.PastEndRepeats = halosim.OrderHonour, 0, false
+			}), 0},
+		{[]string{"--ticket-date-filter", "reject", "--halo-dates", "--ticket-time-key", "lastupdate", "--asset-page-size", "50"},
+			halosim.Behaviour{TicketDateFilter: halosim.DateFilterReject, HaloDates: true, TicketTimeKey: "lastupdate", AssetPageSize: 50}, 0},
+		{[]string{"--clients", "200", "--tickets-per-client", "101", "--open-tickets", "200"}, halosim.Behaviour{}, 200},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			cfg, err := parseArgs(tt.args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.opts.Behaviour != tt.want || cfg.opts.OpenTickets != tt.open {
+				t.Fatalf("behaviour %+v, open %d; want %+v, %d", cfg.opts.Behaviour, cfg.opts.OpenTickets, tt.want, tt.open)
+			}
+		})
+	}
+}
+
+func TestParseBehaviourFlagErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // in the error
+	}{
+		{[]string{"--dialect", "optimistic"}, `--dialect: unknown dialect "optimistic"`},
+		{[]string{"--ticket-order", "sideways"}, `--ticket-order: "sideways" is not valid (want honour or ignore)`},
+		{[]string{"--ticket-date-filter", "honor"}, `--ticket-date-filter: "honor" is not valid`},
+		{[]string{"--asset-page-size", "-1"}, `--asset-page-size: "-1" is not valid`},
+		{[]string{"--unpaged-limit", "-50"}, `--unpaged-limit: "-50" is not valid`},
+		{[]string{"--ticket-time-key", "updated_at"}, `--ticket-time-key: "updated_at" is not valid (want last_update, lastupdate or flastupdate)`},
+		{[]string{"--open-tickets", "-3"}, `--open-tickets: -3 is not valid`},
+		{[]string{"--halo-dates=maybe"}, `-halo-dates`},
+		{[]string{"--asset-page-size", "fifty"}, `-asset-page-size`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, err := parseArgs(tt.args, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunBannerAndBehaviourEndpoint(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"--addr", "127.0.0.1:0", "--clients", "3", "--dialect", "rejects-dates", "--open-tickets", "2"}, pw)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var base, behaviour string
+	for sc.Scan() && behaviour == "" {
+		line := sc.Text()
+		if b, ok := strings.CutPrefix(line, "halosim: serving "); ok {
+			base = b
+		}
+		if b, ok := strings.CutPrefix(line, "  behaviour        "); ok {
+			behaviour = b
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if want := "dialect rejects-dates: ticket_date_filter=reject ticket_order=ignore past_end_repeats=false asset_page_size=0 unpaged_limit=0 ticket_time_key=last_update halo_dates=false"; behaviour != want {
+		t.Fatalf("banner behaviour %q, want %q (err %v)", behaviour, want, ctx.Err())
+	}
+	resp, err := http.Get(base + "/_sim/behaviour")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got halosim.Behaviour
+	_ = json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if got.TicketDateFilter != halosim.DateFilterReject || got.TicketOrder != halosim.OrderIgnore {
+		t.Fatalf("GET /_sim/behaviour = %+v", got)
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no shutdown")
 	}
 }
