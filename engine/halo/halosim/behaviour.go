@@ -74,8 +74,8 @@ const (
 
 // Dialect is a named Behaviour preset standing for one plausible real tenant.
 type Dialect struct {
-	Name      string
-	Behaviour Behaviour
+	Name      string    // as --dialect and dialect= take it, e.g. "pessimistic"
+	Behaviour Behaviour // what that tenant does
 }
 
 // Dialects returns the presets, friendliest first, for tests to loop over.

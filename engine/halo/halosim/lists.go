@@ -66,8 +66,9 @@ func (q query) integer(k string) (int, bool, error) {
 	return n, true, nil
 }
 
-// filter collects the predicates of one list request. A request with no
-// predicates is served without scanning the table.
+// filter collects the predicates, ordering and page rules of one list
+// request. A request with no predicates is served without scanning the
+// table.
 type filter[T any] struct {
 	q     query
 	err   error
