@@ -51,6 +51,7 @@ type App struct {
 	run      runner         // the background sync loop
 	demo     *http.Server   // the demo's simulated HaloPSA, nil outside demo mode
 
+	tickets    *sync.Tickets // the ticket sync over client, built on first use
 	ticketWake chan struct{} // wakes the ticket loop; nil when it is not running
 	hook       hookState     // the running webhook receiver and tunnel
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/brainstormmsp/halosync/engine/secrets"
 	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/sync"
 )
 
 // Status is the connection state and what the database holds.
@@ -20,6 +21,9 @@ type Status struct {
 	Counts      store.Counts
 	LastRun     *store.Run // the latest import run, nil when none
 	Problem     string     // why Connected is false although settings exist
+	// Polling says how ticket polling finds changes on this HaloPSA, once
+	// it has learned that from HaloPSA's answers ("" until then).
+	Polling string
 }
 
 // Status reads the state without calling HaloPSA.
@@ -43,6 +47,9 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 		return s, err
 	}
 	s.Address, s.ClientID, s.Tenant, s.Scopes, s.ConnectedAt = conn.BaseURL, conn.ClientID, conn.Tenant, conn.Scopes, conn.ConnectedAt
+	if m, err := sync.SavedPollMode(ctx, a.db, conn.BaseURL); err == nil && m.Known() {
+		s.Polling = m.Describe()
+	}
 	switch _, err := a.secrets.Get(secretKey(conn)); {
 	case err == nil:
 		s.Connected = true

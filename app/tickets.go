@@ -167,12 +167,15 @@ func (a *App) ticketSync(ctx context.Context) (*sync.Tickets, error) {
 	if err != nil {
 		return nil, err
 	}
-	col, err := a.db.Setting(ctx, "poll.date_column", "lastactiondate")
-	if err != nil {
-		return nil, err
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	// One Tickets per HaloPSA client: it caches status names and what
+	// polling learned about tickets HaloPSA keeps off its open list.
+	if a.tickets == nil || a.tickets.Halo != c {
+		a.tickets = &sync.Tickets{Halo: c, DB: a.db,
+			OnLog: func(e store.LogEntry) { a.publish(Event{Log: &e}) }}
 	}
-	return &sync.Tickets{Halo: c, DB: a.db, DateColumn: col,
-		OnLog: func(e store.LogEntry) { a.publish(Event{Log: &e}) }}, nil
+	return a.tickets, nil
 }
 
 // wakeTickets asks the ticket loop to drain and push now.

@@ -44,6 +44,7 @@ type connectionTab struct {
 	pause      *widget.Check
 	disconnect *widget.Button
 	lastSync   *widget.Label
+	polling    *widget.Label // how ticket polling finds changes on this HaloPSA
 	hook       *webhookSection
 
 	filled     string // the stored settings the form was filled from
@@ -100,10 +101,11 @@ func (t *connectionTab) build() {
 	})
 	t.disconnect = &widget.Button{Text: "Disconnect", Icon: theme.LogoutIcon(), Importance: widget.DangerImportance, OnTapped: t.onDisconnect}
 	t.lastSync = &widget.Label{Wrapping: fyne.TextWrapWord}
+	t.polling = &widget.Label{Wrapping: fyne.TextWrapWord}
 	syncCard := widget.NewCard("Sync", "",
 		container.NewVBox(
 			container.NewHBox(t.syncNow, widget.NewLabel("Sync every"), t.interval, t.pause, layout.NewSpacer(), t.disconnect),
-			t.lastSync))
+			t.lastSync, t.polling))
 	if b := t.u.b; b != nil {
 		t.showInterval(b.SyncInterval())
 		t.pause.SetChecked(b.Paused())
@@ -259,6 +261,10 @@ func (t *connectionTab) applyStatus(st app.Status) {
 	if st.Address != "" {
 		t.detail.SetText("HaloPSA " + st.Address + " · client " + st.ClientID + " · connected " + when(st.ConnectedAt))
 		t.scopes.SetText("Granted: " + strings.Join(st.Scopes, ", "))
+	}
+	t.polling.SetText("")
+	if st.Polling != "" {
+		t.polling.SetText("Ticket polling: " + st.Polling)
 	}
 	t.lastSync.SetText(lastSyncText(st))
 	if r := st.LastRun; r != nil && r.Summary != "" {

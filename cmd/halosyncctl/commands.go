@@ -127,6 +127,7 @@ type statusJSON struct {
 	ClientID        string   `json:"client_id,omitempty"`
 	Scopes          []string `json:"scopes,omitempty"`
 	Problem         string   `json:"problem,omitempty"`
+	Polling         string   `json:"polling,omitempty"`
 	Clients         int      `json:"clients"`
 	InactiveClients int      `json:"inactive_clients"`
 	Sites           int      `json:"sites"`
@@ -151,7 +152,7 @@ func (c *cli) status(ctx context.Context, a *app.App, args []string) error {
 	n := s.Counts
 	if *asJSON {
 		out := statusJSON{
-			Connected: s.Connected, Address: s.Address, ClientID: s.ClientID, Scopes: s.Scopes, Problem: s.Problem,
+			Connected: s.Connected, Address: s.Address, ClientID: s.ClientID, Scopes: s.Scopes, Problem: s.Problem, Polling: s.Polling,
 			Clients: n.Clients, InactiveClients: n.InactiveClients, Sites: n.Sites, Contacts: n.Contacts,
 			PrimaryContacts: n.PrimaryContacts, Assets: n.Assets, Errors: n.Errors,
 		}
@@ -178,6 +179,9 @@ func (c *cli) status(ctx context.Context, a *app.App, args []string) error {
 		n.Clients, n.InactiveClients, n.Sites, n.Contacts, n.PrimaryContacts, n.Assets, formatTime(n.LastSync), n.Errors)
 	if s.LastRun != nil && s.LastRun.Status != "ok" {
 		fmt.Fprintf(c.stdout, "Last import: %s (%s)\n", s.LastRun.Status, s.LastRun.Summary)
+	}
+	if s.Polling != "" {
+		fmt.Fprintf(c.stdout, "Ticket polling: %s\n", s.Polling)
 	}
 	return nil
 }

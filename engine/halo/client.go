@@ -141,6 +141,9 @@ func (c *Client) Budget() *Budget { return c.budget }
 // MaxInFlight returns how many requests the client sends at once.
 func (c *Client) MaxInFlight() int { return c.cfg.MaxInFlight }
 
+// Address returns the HaloPSA instance this client talks to.
+func (c *Client) Address() Address { return c.cfg.Address }
+
 // do sends one API call and decodes a 2xx body into out (when non-nil).
 // GETs are retried after 5xx answers and dropped connections; every call
 // is retried after a 429 (HaloPSA did not act on it) and once after a 401

@@ -52,15 +52,21 @@ func listAll[T any](ctx context.Context, c *Client, path, key string, query url.
 	}
 	per := len(raw)
 	next := 2
+	prev := raw // the rows of the highest page fetched so far
 	if first.Total >= 0 {
 		pages := (first.Total + per - 1) / per
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(c.MaxInFlight())
 		for n := 2; n <= pages; n++ {
 			g.Go(func() error {
-				p, _, err := getPage[T](gctx, c, path, key, query, n)
+				p, raw, err := getPage[T](gctx, c, path, key, query, n)
 				if err != nil {
 					return err
+				}
+				if n == pages {
+					mu.Lock()
+					prev = raw
+					mu.Unlock()
 				}
 				return deliver(p)
 			})
@@ -68,12 +74,13 @@ func listAll[T any](ctx context.Context, c *Client, path, key string, query url.
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		if collected >= first.Total {
+		// A short last page ends the list even when rows went missing
+		// since page 1 was counted.
+		if collected >= first.Total || len(prev) < per {
 			return nil
 		}
 		next = pages + 1
 	}
-	prev := raw
 	for n := next; ; n++ {
 		p, raw, err := getPage[T](ctx, c, path, key, query, n)
 		if err != nil {
@@ -86,6 +93,38 @@ func listAll[T any](ctx context.Context, c *Client, path, key string, query url.
 		}
 		if err := deliver(p); err != nil {
 			return err
+		}
+		prev = raw
+	}
+}
+
+// pagesInOrder fetches pages 1, 2, ... one at a time and hands each to fn
+// until fn answers false. The end of the list is told however the server
+// marks it: an empty page, a page shorter than the first (the server's real
+// page size, whatever was asked), a page that repeats the one before (some
+// tenants answer a page past the end with the last page again), or rows
+// collected reaching record_count.
+func pagesInOrder[T any](ctx context.Context, c *Client, path, key string, query url.Values, fn func(Page[T]) (bool, error)) error {
+	per, collected := 0, 0
+	var prev []json.RawMessage
+	for n := 1; ; n++ {
+		p, raw, err := getPage[T](ctx, c, path, key, query, n)
+		if err != nil {
+			return err
+		}
+		if len(raw) == 0 || sameRows(raw, prev) {
+			return nil
+		}
+		if n == 1 {
+			per = len(raw)
+		}
+		collected += len(raw)
+		more, err := fn(p)
+		if err != nil || !more {
+			return err
+		}
+		if p.No == 0 || len(raw) < per || (p.Total >= 0 && collected >= p.Total) {
+			return nil
 		}
 		prev = raw
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"time"
 )
 
@@ -70,31 +71,71 @@ func (c *Client) SaveTicket(ctx context.Context, t TicketWrite) (Ticket, error) 
 	return v, nil
 }
 
-// TicketQuery selects tickets for polling.
+// TicketQuery selects tickets. Which of its filters a HaloPSA honours is
+// partly UNCONFIRMED (HALOPSA-API.md, addendum 2): callers must check each
+// ticket's own timestamps and state rather than trust that a filter held.
 type TicketQuery struct {
-	// ChangedSince, when set, asks HaloPSA for tickets whose DateColumn is
-	// at or after it. HaloPSA's date filter is only partly documented, so
-	// callers must still check each ticket's own timestamps.
+	// ChangedSince, when set, sends lastupdatefromdate: what long-running
+	// production syncs send for "changed since", though the spec types the
+	// parameter as a bool. A tenant may honour it, ignore it or reject it.
 	ChangedSince time.Time
-	DateColumn   string // default "lastactiondate"
-	ClientID     ID
-	Search       string // free text, e.g. a reference in the details
+	// DateSearch and DateFrom, when both set, send datesearch=<column> with
+	// startdate. The documented columns are "dateoccured" (sic: opened) and
+	// "datecleared" (closed).
+	DateSearch string
+	DateFrom   time.Time
+	OpenOnly   bool // open_only=true: tickets not closed
+	ClosedOnly bool // closed_only=true: closed tickets only
+	// OrderBy names the column to sort by (default "id"); OrderDesc sorts
+	// newest first. Whether HaloPSA honours other columns is UNCONFIRMED.
+	OrderBy   string
+	OrderDesc bool
+	ClientID  ID
+	Search    string // free text, e.g. a reference in the details
 }
 
-// TicketsChanged lists tickets page by page with TicketQuery's filters.
-func (c *Client) TicketsChanged(ctx context.Context, q TicketQuery, fn func(Page[Ticket]) error) error {
-	v := ListOptions{IncludeInactive: false, ClientID: q.ClientID}.query()
+// haloDate writes a time the way HaloPSA's production clients send dates:
+// UTC without a zone.
+func haloDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }
+
+func (q TicketQuery) values() url.Values {
+	v := ListOptions{ClientID: q.ClientID}.query()
+	if q.OrderBy != "" {
+		v.Set("order", q.OrderBy)
+	}
+	if q.OrderDesc {
+		v.Set("orderdesc", "true")
+	}
 	if !q.ChangedSince.IsZero() {
-		col := q.DateColumn
-		if col == "" {
-			col = "lastactiondate"
-		}
-		v.Set("datesearch", col)
-		v.Set("startdate", q.ChangedSince.UTC().Format("2006-01-02T15:04:05"))
+		v.Set("lastupdatefromdate", haloDate(q.ChangedSince))
+	}
+	if q.DateSearch != "" && !q.DateFrom.IsZero() {
+		v.Set("datesearch", q.DateSearch)
+		v.Set("startdate", haloDate(q.DateFrom))
+	}
+	if q.OpenOnly {
+		v.Set("open_only", "true")
+	}
+	if q.ClosedOnly {
+		v.Set("closed_only", "true")
 	}
 	if q.Search != "" {
 		v.Set("search", q.Search)
 		v.Set("search_details", "true")
 	}
-	return listAll(ctx, c, "Tickets", "tickets", v, fn)
+	return v
+}
+
+// ListTickets lists every ticket the query selects, page by page (pages
+// after the first concurrently, in any order; see listAll).
+func (c *Client) ListTickets(ctx context.Context, q TicketQuery, fn func(Page[Ticket]) error) error {
+	return listAll(ctx, c, "Tickets", "tickets", q.values(), fn)
+}
+
+// TicketPages lists the query's tickets one page at a time, in order, and
+// stops as soon as fn answers false: a poll sorted newest first can stop
+// at the first ticket older than its cursor. It also stops at the end of
+// the list, however the server marks it (see pagesInOrder).
+func (c *Client) TicketPages(ctx context.Context, q TicketQuery, fn func(Page[Ticket]) (more bool, err error)) error {
+	return pagesInOrder(ctx, c, "Tickets", "tickets", q.values(), fn)
 }

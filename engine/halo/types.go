@@ -1,5 +1,7 @@
 package halo
 
+import "time"
+
 // Wire types: the fields HaloSync reads from HaloPSA, named as HaloPSA
 // names them (HALOPSA-API.md section 3). Unknown fields are ignored.
 
@@ -84,8 +86,35 @@ type Ticket struct {
 	UserID         ID     `json:"user_id"`
 	HasBeenClosed  Flag   `json:"hasbeenclosed"`
 	DateOccurred   Time   `json:"dateoccurred"`
-	LastUpdate     Time   `json:"last_update"`
 	LastActionDate Time   `json:"lastactiondate"`
+	// The change time has several names on live tenants (addendum 2):
+	// last_update on most answers, lastupdate on some, flastupdate in some
+	// create answers. Read them through Updated and ChangedAt.
+	LastUpdate  Time `json:"last_update"`
+	LastUpdate2 Time `json:"lastupdate"`
+	FLastUpdate Time `json:"flastupdate"`
+}
+
+// Updated is the ticket's last-update time under whichever name it came:
+// the column lists are filtered and sorted by.
+func (t Ticket) Updated() time.Time {
+	return latest(t.LastUpdate.Time, t.LastUpdate2.Time, t.FLastUpdate.Time)
+}
+
+// ChangedAt is when HaloPSA last changed the ticket in any way: the latest
+// of its last-update names and its last action.
+func (t Ticket) ChangedAt() time.Time {
+	return latest(t.Updated(), t.LastActionDate.Time)
+}
+
+func latest(ts ...time.Time) time.Time {
+	var m time.Time
+	for _, t := range ts {
+		if t.After(m) {
+			m = t
+		}
+	}
+	return m
 }
 
 // Status is a ticket status (schema "TStatus"). HaloPSA has no is-closed

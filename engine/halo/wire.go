@@ -52,9 +52,14 @@ func (f *Flag) UnmarshalJSON(b []byte) error {
 }
 
 // Time is a HaloPSA timestamp. Zone-less values are taken as UTC, which is
-// how HaloPSA stores them; an unreadable value decodes as the zero time
-// rather than failing the whole record.
+// how HaloPSA stores them. HaloPSA writes "unset" as a sentinel date
+// (1900-01-01, 1899-12-30 or 0001-01-01); those, and unreadable values,
+// decode as the zero time rather than failing the whole record.
 type Time struct{ time.Time }
+
+// unsetBefore: every date before it is one of HaloPSA's "unset" sentinels,
+// not a real time.
+var unsetBefore = time.Date(1901, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var timeLayouts = []string{
 	time.RFC3339Nano,
@@ -73,7 +78,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	for _, layout := range timeLayouts {
 		if v, err := time.Parse(layout, s); err == nil {
-			t.Time = v.UTC()
+			if v.After(unsetBefore) {
+				t.Time = v.UTC()
+			}
 			return nil
 		}
 	}

@@ -55,6 +55,48 @@ func TestTimeDecodes(t *testing.T) {
 	}
 }
 
+func TestTimeReadsAddendumFormatsAndSentinels(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Time
+	}{
+		{`"2024-06-20T14:45:15.9746271Z"`, time.Date(2024, 6, 20, 14, 45, 15, 974627100, time.UTC)},
+		{`"2024-06-20T14:45:15.975Z"`, time.Date(2024, 6, 20, 14, 45, 15, 975000000, time.UTC)},
+		{`"2024-06-20T14:30:00Z"`, time.Date(2024, 6, 20, 14, 30, 0, 0, time.UTC)},
+		{`"2019-01-09T09:37:08.7"`, time.Date(2019, 1, 9, 9, 37, 8, 700000000, time.UTC)},
+		{`"2019-01-09T09:37:08"`, time.Date(2019, 1, 9, 9, 37, 8, 0, time.UTC)},
+		// HaloPSA's ways of saying "unset" read as no date at all.
+		{`"1900-01-01T00:00:00"`, time.Time{}},
+		{`"1899-12-30T00:00:00"`, time.Time{}},
+		{`"0001-01-01T00:00:00"`, time.Time{}},
+		{`null`, time.Time{}},
+	} {
+		var v Time
+		if err := json.Unmarshal([]byte(c.in), &v); err != nil || !v.Time.Equal(c.want) || v.IsZero() != c.want.IsZero() {
+			t.Errorf("Time from %s = %v, %v; want %v", c.in, v.Time, err, c.want)
+		}
+	}
+}
+
+func TestTicketChangeTimeUnderEveryName(t *testing.T) {
+	want := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for _, key := range []string{"last_update", "lastupdate", "flastupdate"} {
+		var tk Ticket
+		body := `{"id":1,"` + key + `":"2026-03-01T10:00:00","lastactiondate":"1900-01-01T00:00:00"}`
+		if err := json.Unmarshal([]byte(body), &tk); err != nil {
+			t.Fatal(err)
+		}
+		if !tk.Updated().Equal(want) || !tk.ChangedAt().Equal(want) {
+			t.Errorf("%s: Updated %v, ChangedAt %v; want %v", key, tk.Updated(), tk.ChangedAt(), want)
+		}
+	}
+	var tk Ticket
+	_ = json.Unmarshal([]byte(`{"id":1,"last_update":"2026-03-01T10:00:00","lastactiondate":"2026-03-01T11:00:00Z"}`), &tk)
+	if !tk.ChangedAt().Equal(want.Add(time.Hour)) || !tk.Updated().Equal(want) {
+		t.Errorf("a later action: Updated %v, ChangedAt %v", tk.Updated(), tk.ChangedAt())
+	}
+}
+
 func TestSiteDecodesLiveShapes(t *testing.T) {
 	// A site as live tenants send it: client_id a double, no name.
 	var s Site

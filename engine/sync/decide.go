@@ -16,13 +16,7 @@ import (
 // next change, so no change is ever lost silently.
 
 // remoteTime is when HaloPSA last changed the ticket.
-func remoteTime(t halo.Ticket) time.Time {
-	u := t.LastUpdate.Time
-	if t.LastActionDate.After(u) {
-		u = t.LastActionDate.Time
-	}
-	return u
-}
+func remoteTime(t halo.Ticket) time.Time { return t.ChangedAt() }
 
 // decide computes what applying HaloPSA's version r of a ticket changes
 // locally. cur is the local ticket (nil when new), open its outbox items

@@ -9,78 +9,104 @@ import (
 
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
-	"github.com/brainstormmsp/halosync/engine/store"
 )
 
-// BenchmarkPoll measures what one poll cycle costs with 100,000 tickets in
-// HaloPSA and in the store, when 0, 1 or 100 tickets changed since the
-// last poll: requests made, and time to poll and apply. Run with
-// `make bench-poll`.
+// BenchmarkPoll measures what one poll costs on each simulated HaloPSA
+// dialect, with 20,000 closed tickets of history and 200 open ones, when
+// 0, 1 or 100 tickets changed since the last poll: requests made, and time
+// to poll and apply. Beside it, the strategy before issue 8
+// (datesearch=lastactiondate, every page read), which no dialect honours.
+// Run with `make bench-poll`.
 func BenchmarkPoll(b *testing.B) {
-	ctx := context.Background()
-	sim, srv := startSim(b, halosim.Options{Seed: 51, Clients: 2000, TicketsPerClient: 50, InactiveClients: -1})
-	c := newClient(b, srv, func(c *halo.Config) { c.RateLimit = -1 }) // the budget is not what is measured here
-	db := openDB(b)
-	if _, err := (&Importer{Halo: c, DB: db}).Run(ctx); err != nil {
-		b.Fatal(err)
+	type row struct {
+		dialect, strategy      string
+		changes                int
+		first, reqs, legacyReq int64
+		perPoll, legacy        time.Duration
 	}
-	if _, err := db.CreateLocalFromHalo(ctx, nil); err != nil {
-		b.Fatal(err)
-	}
-	ts := &Tickets{Halo: c, DB: db, DateColumn: "last_update"}
-	if err := ts.LoadStatuses(ctx); err != nil {
-		b.Fatal(err)
-	}
-	// Store every ticket, open and closed, through the real apply path: a
-	// cursor before HaloPSA's oldest change makes the poll read them all.
-	start := time.Now()
-	if err := db.SetSyncState(ctx, store.SyncState{Resource: pollResource, LastSuccess: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ts.PollOnce(ctx); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ts.DrainInbox(ctx); err != nil {
-		b.Fatal(err)
-	}
-	stored, err := db.Tickets(ctx, store.TicketQuery{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	fmt.Fprintf(os.Stdout, "\nsetup: %d tickets in HaloPSA, %d stored locally in %v\n",
-		sim.Counts().Tickets, len(stored), time.Since(start).Round(time.Millisecond))
-	ids := sim.ActiveClientIDs()
-	var rows [][]string
-	for _, changes := range []int{0, 1, 100} {
-		b.Run(fmt.Sprintf("changes=%d", changes), func(b *testing.B) {
-			var reqs int64
-			var applied int
-			for b.Loop() {
-				b.StopTimer()
-				for i := range changes {
-					if _, err := sim.CreateTicket(ids[i%len(ids)], "bench change"); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StartTimer()
-				res, err := ts.PollOnce(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				k, err := ts.DrainInbox(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				reqs, applied = res.Requests, k
+	var rows []row
+	for _, d := range halosim.Dialects() {
+		b.Run(d.Name, func(b *testing.B) {
+			ctx := context.Background()
+			sim, srv := startSim(b, halosim.Options{Seed: 51, Clients: 200, TicketsPerClient: 101, OpenTickets: 200,
+				SitesPerClient: 1, UsersPerClient: 2, AssetsPerClient: -1, InactiveClients: -1, Behaviour: d.Behaviour})
+			c := newClient(b, srv, func(c *halo.Config) { c.RateLimit = -1 }) // the budget is not what is measured here
+			db := openDB(b)
+			if _, err := (&Importer{Halo: c, DB: db}).Run(ctx); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(reqs), "requests/poll")
-			b.ReportMetric(float64(applied), "applied/poll")
-			rows = append(rows, []string{fmt.Sprint(changes), fmt.Sprint(reqs), fmt.Sprint(applied),
-				(b.Elapsed() / time.Duration(b.N)).Round(10 * time.Microsecond).String()})
+			if _, err := db.CreateLocalFromHalo(ctx, nil); err != nil {
+				b.Fatal(err)
+			}
+			ts := &Tickets{Halo: c, DB: db}
+			if err := ts.LoadStatuses(ctx); err != nil {
+				b.Fatal(err)
+			}
+			first := pollAndApply(b, ts)
+			pollAndApply(b, ts) // learn the dialect before measuring
+			var open []int
+			if err := c.ListTickets(ctx, halo.TicketQuery{OpenOnly: true}, func(p halo.Page[halo.Ticket]) error {
+				for _, t := range p.Rows {
+					open = append(open, int(t.ID))
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			for _, changes := range []int{0, 1, 100} {
+				var res PollResult
+				var elapsed time.Duration
+				n := 0
+				for b.Loop() {
+					b.StopTimer()
+					for i := range changes {
+						if err := sim.SetTicketSummary(open[i%len(open)], fmt.Sprintf("bench change %d", n)); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StartTimer()
+					start := time.Now()
+					res = pollAndApply(b, ts)
+					elapsed += time.Since(start)
+					n++
+				}
+				legacyReq, legacyTime := legacyPoll(b, c, res.Cursor.Add(-pollOverlap))
+				rows = append(rows, row{d.Name, string(res.Mode.Strategy()), changes, first.Requests, res.Requests,
+					legacyReq, elapsed / time.Duration(max(n, 1)), legacyTime})
+			}
 		})
 	}
-	fmt.Fprintf(os.Stdout, "\n%-8s %14s %8s %12s\n", "changes", "requests/poll", "applied", "time/poll")
+	fmt.Fprintf(os.Stdout, "\n20,000 closed and 200 open tickets; requests and time per poll and apply\n")
+	fmt.Fprintf(os.Stdout, "%-14s %-13s %11s %8s %9s %10s %16s %12s\n",
+		"dialect", "strategy", "first sync", "changes", "requests", "time", "before: requests", "before: time")
 	for _, r := range rows {
-		fmt.Fprintf(os.Stdout, "%-8s %14s %8s %12s\n", r[0], r[1], r[2], r[3])
+		fmt.Fprintf(os.Stdout, "%-14s %-13s %11d %8d %9d %10s %16d %12s\n", r.dialect, r.strategy, r.first, r.changes,
+			r.reqs, r.perPoll.Round(100*time.Microsecond), r.legacyReq, r.legacy.Round(time.Millisecond))
 	}
+}
+
+func pollAndApply(tb testing.TB, ts *Tickets) PollResult {
+	tb.Helper()
+	ctx := context.Background()
+	res, err := ts.PollOnce(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := ts.DrainInbox(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+// legacyPoll is how polling asked before issue 8: datesearch on the
+// undocumented lastactiondate column, every page read, each row checked.
+// It reports the requests and time of the listing alone.
+func legacyPoll(tb testing.TB, c *halo.Client, since time.Time) (int64, time.Duration) {
+	tb.Helper()
+	before, start := c.Stats().Requests, time.Now()
+	q := halo.TicketQuery{DateSearch: "lastactiondate", DateFrom: since}
+	if err := c.ListTickets(context.Background(), q, func(halo.Page[halo.Ticket]) error { return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return c.Stats().Requests - before, time.Since(start)
 }

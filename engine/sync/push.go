@@ -121,14 +121,26 @@ func (ts *Tickets) pushCreate(ctx context.Context, item store.OutboxItem, t stor
 // before the lost attempt, for one carrying t's reference.
 func (ts *Tickets) findByRef(ctx context.Context, t store.Ticket, sentAt time.Time) (halo.Ticket, error) {
 	var found halo.Ticket
-	q := halo.TicketQuery{ClientID: halo.ID(t.HaloClientID), DateColumn: "dateoccured", ChangedSince: sentAt.Add(-10 * time.Minute)}
-	err := ts.Halo.TicketsChanged(ctx, q, func(p halo.Page[halo.Ticket]) error {
-		for _, r := range p.Rows {
+	// Newest first and stopping at the first ticket opened before the
+	// attempt keeps this cheap whether or not HaloPSA honours datesearch.
+	from := sentAt.Add(-10 * time.Minute)
+	q := halo.TicketQuery{ClientID: halo.ID(t.HaloClientID), DateSearch: "dateoccured", DateFrom: from, OrderBy: "id", OrderDesc: true}
+	err := ts.Halo.TicketPages(ctx, q, func(p halo.Page[halo.Ticket]) (bool, error) {
+		sawOld, newestFirst := false, len(p.Rows) > 1
+		for i, r := range p.Rows {
 			if strings.Contains(r.Details, t.Ref) {
 				found = r
 			}
+			if !r.DateOccurred.IsZero() && r.DateOccurred.Before(from) {
+				sawOld = true
+			}
+			if i > 0 && r.ID >= p.Rows[i-1].ID {
+				newestFirst = false
+			}
 		}
-		return nil
+		// Stop early only where HaloPSA visibly sorted newest first: a
+		// ticket missed here would be created a second time.
+		return found.ID == 0 && !(sawOld && newestFirst), nil
 	})
 	return found, err
 }

@@ -22,14 +22,15 @@ import (
 type Tickets struct {
 	Halo *halo.Client
 	DB   *store.DB
-	// DateColumn is the datesearch column polling filters on; HaloPSA's
-	// own names are only partly documented (default "lastactiondate").
-	DateColumn string
 	// OnLog, when set, receives every sync-log row written here.
 	OnLog func(store.LogEntry)
 
 	mu    gosync.Mutex
 	names map[int64]string // status names by id
+	// outside holds tickets HaloSync groups as open that HaloPSA's open
+	// list leaves out, by the version seen, so that an open-list poll does
+	// not fetch them every time.
+	outside map[int64]time.Time
 }
 
 // refPattern finds HaloSync's reference in a ticket's details.
@@ -173,7 +174,7 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 	t := ev.Ticket
 	// A partial payload (event-only, or a small object) is completed from
 	// HaloPSA, so that the version check has HaloPSA's timestamps.
-	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() {
+	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() || ts.heldTooLong(ctx, it, *t) {
 		full, err := ts.Halo.Ticket(ctx, halo.ID(ev.TicketID))
 		switch {
 		case errors.Is(err, halo.ErrNotFound):
@@ -192,6 +193,18 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 		return store.InboxHeld, fmt.Sprintf("HaloPSA client %d is not mapped", t.ClientID), t.ClientID.Int(), nil
 	}
 	return store.InboxApplied, "", 0, nil
+}
+
+// heldTooLong reports whether a delivery that waited for its client's
+// mapping can now apply: then its copy of the ticket may be long out of
+// date (polls skip closed tickets HaloSync does not hold), so HaloPSA's
+// current copy is fetched instead.
+func (ts *Tickets) heldTooLong(ctx context.Context, it store.InboxItem, t halo.Ticket) bool {
+	if it.Attempts == 0 {
+		return false
+	}
+	_, mapped, err := ts.DB.LocalClientForHalo(ctx, t.ClientID.Int())
+	return err == nil && mapped
 }
 
 // ApplyRemote applies HaloPSA's version of a ticket. It reports held when
