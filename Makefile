@@ -39,7 +39,8 @@ bench-match:
 	$(GO) test -run 'TestQualityReport' -v ./engine/match
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/match
 
-# Requests and time per ticket poll with 100,000 tickets and 0, 1, 100 changes.
+# Requests and time per ticket poll on each simulated HaloPSA dialect, with
+# 20,000 closed and 200 open tickets and 0, 1, 100 changes.
 bench-poll:
 	$(GO) test -run '^$$' -bench BenchmarkPoll -benchtime 5x -timeout 20m ./engine/sync
 
