@@ -63,6 +63,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.Float64Var(&hook.DuplicateRate, "webhook-duplicate-rate", 0, "fraction of deliveries sent twice")
 	fs.Float64Var(&hook.LoseRate, "webhook-lose-rate", 0, "fraction of deliveries never sent")
 	fs.BoolVar(&hook.Reorder, "webhook-reorder", false, "send each batch window newest first")
+	fs.StringVar(&hook.HMACHeader, "webhook-hmac-header", "", "sign each delivery in this header (default "+halosim.DefaultHMACHeader+
+		") with base64(HMAC-SHA256) keyed by $HALOSIM_WEBHOOK_HMAC_SECRET; signing is on when that is set")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,6 +75,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		o.Scopes = strings.Fields(*scopes)
 	}
 
+	// Secrets come from the environment: arguments are visible to every
+	// user of the machine.
+	hook.HMACSecret = os.Getenv("HALOSIM_WEBHOOK_HMAC_SECRET")
+	if hook.HMACHeader != "" && hook.HMACSecret == "" {
+		return errors.New("--webhook-hmac-header needs the secret in $HALOSIM_WEBHOOK_HMAC_SECRET")
+	}
 	sim := halosim.New(o)
 	if hook.URL != "" {
 		hook.Password = os.Getenv("HALOSIM_WEBHOOK_PASSWORD")
@@ -108,6 +116,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "  control          POST %s/_sim/tickets?client_id=N&summary=S, POST %s/_sim/tickets/ID/status?status_id=N\n", base, base)
 	if hook.URL != "" {
 		fmt.Fprintf(out, "  webhooks to      %s\n", hook.URL)
+		if hook.HMACSecret != "" {
+			h := hook.HMACHeader
+			if h == "" {
+				h = halosim.DefaultHMACHeader
+			}
+			fmt.Fprintf(out, "  signed in        %s (HMAC-SHA256, base64)\n", h)
+		}
 	}
 
 	select {
