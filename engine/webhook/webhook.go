@@ -168,7 +168,12 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if mode.NeedsSignature() {
 		h := r.Auth.SignatureHeader()
 		vs := req.Header.Values(h)
-		if len(vs) != 1 {
+		switch len(vs) {
+		case 1:
+		case 0:
+			r.refuse(w, signatureChallenge, "no "+h+" header")
+			return
+		default:
 			r.refuse(w, signatureChallenge, fmt.Sprintf("%d %s headers, want one", len(vs), h))
 			return
 		}
