@@ -15,19 +15,31 @@ import (
 	"github.com/brainstormmsp/halosync/engine/webhook"
 )
 
-// webhookKey names the webhook's Basic-auth credentials in the keychain;
+// webhookKey names the webhook credentials in the keychain;
 // each data folder has its own receiver, so its own credentials.
 func (a *App) webhookKey() string { return "webhook-credentials:" + a.db.Path() }
 
-// WebhookCredentials returns the receiver's path and Basic-auth
-// credentials, made on first use and kept in the keychain: the user pastes
-// them into HaloPSA's webhook form once.
+// WebhookCredentials returns the receiver's path, Basic-auth credentials
+// and signature secret, made on first use and kept in the keychain: the
+// user pastes them into HaloPSA's webhook form once. Credentials kept
+// before HaloSync could check signatures get a secret added, the rest
+// unchanged.
 func (a *App) WebhookCredentials(ctx context.Context) (webhook.Credentials, error) {
 	var c webhook.Credentials
 	s, err := a.secrets.Get(a.webhookKey())
 	switch {
 	case err == nil:
 		if err := json.Unmarshal([]byte(s), &c); err == nil && c.Path != "" {
+			if c.HMACSecret != "" {
+				return c, nil
+			}
+			if c.HMACSecret, err = webhook.NewHMACSecret(); err != nil {
+				return c, err
+			}
+			if err := a.saveWebhookCredentials(c); err != nil {
+				return c, err
+			}
+			a.log(ctx, store.Info, "webhook", "", "Made a webhook signature secret beside the existing webhook password")
 			return c, nil
 		}
 	case !errors.Is(err, secrets.ErrNotFound):
@@ -36,12 +48,19 @@ func (a *App) WebhookCredentials(ctx context.Context) (webhook.Credentials, erro
 	if c, err = webhook.NewCredentials(); err != nil {
 		return c, err
 	}
-	b, _ := json.Marshal(c)
-	if err := a.secrets.Set(a.webhookKey(), string(b)); err != nil {
-		return c, fmt.Errorf("store the webhook credentials in the OS keychain: %w", err)
+	if err := a.saveWebhookCredentials(c); err != nil {
+		return c, err
 	}
 	a.log(ctx, store.Info, "webhook", "", "Made new webhook credentials; enter them in HaloPSA's webhook")
 	return c, nil
+}
+
+func (a *App) saveWebhookCredentials(c webhook.Credentials) error {
+	b, _ := json.Marshal(c)
+	if err := a.secrets.Set(a.webhookKey(), string(b)); err != nil {
+		return fmt.Errorf("store the webhook credentials in the OS keychain: %w", err)
+	}
+	return nil
 }
 
 // TicketRow is a ticket with the names the Tickets tab and the CLI show.

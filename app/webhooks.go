@@ -16,13 +16,25 @@ import (
 // user's own (External) forwards to it: loopback only.
 const DefaultListen = "127.0.0.1:8787"
 
-// TunnelSettings is how HaloPSA's webhooks reach HaloSync.
+// TunnelSettings is how HaloPSA's webhooks reach HaloSync, and how they
+// prove they come from HaloPSA.
 type TunnelSettings struct {
 	Mode        tunnel.Mode // none (polling only), external or ngrok
 	ExternalURL string      // External: the public base URL the user's tunnel serves
 	NgrokDomain string      // Ngrok: an optional reserved domain
 	Listen      string      // External: the local address the tunnel forwards to
 	NgrokToken  string      // Ngrok: a new authtoken to keep in the keychain; empty keeps the stored one
+	// Auth is what each delivery must carry: Basic credentials (the
+	// default), a signature header, or both. Empty keeps the saved choice.
+	Auth webhook.AuthMode
+	// SignatureHeader names the signature header, as entered in HaloPSA;
+	// empty keeps the saved name (at first webhook.DefaultSignatureHeader).
+	SignatureHeader string
+}
+
+// WebhookAuth is the receiver's authentication these settings ask for.
+func (s TunnelSettings) WebhookAuth() webhook.Auth {
+	return webhook.Auth{Mode: s.Auth, Header: s.SignatureHeader}
 }
 
 // WebhookStatus is what the Connection tab and the status bar show.
@@ -42,13 +54,42 @@ func (a *App) TunnelSettings(ctx context.Context) (TunnelSettings, error) {
 	if err != nil {
 		mode = tunnel.None
 	}
+	auth, err := webhook.ParseAuthMode(get("webhook.auth", string(webhook.AuthBasic)))
+	if err != nil {
+		auth = webhook.AuthBasic
+	}
 	return TunnelSettings{Mode: mode, ExternalURL: get("tunnel.external_url", ""),
-		NgrokDomain: get("tunnel.ngrok_domain", ""), Listen: get("webhook.listen", DefaultListen)}, nil
+		NgrokDomain: get("tunnel.ngrok_domain", ""), Listen: get("webhook.listen", DefaultListen),
+		Auth: auth, SignatureHeader: get("webhook.signature_header", webhook.DefaultSignatureHeader)}, nil
+}
+
+// resolveAuth fills s's empty authentication fields from the saved
+// settings and checks the result.
+func (a *App) resolveAuth(ctx context.Context, s *TunnelSettings) error {
+	saved, err := a.TunnelSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if s.Auth == "" {
+		s.Auth = saved.Auth
+	} else if s.Auth, err = webhook.ParseAuthMode(string(s.Auth)); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s.SignatureHeader) == "" {
+		s.SignatureHeader = saved.SignatureHeader
+	}
+	if s.SignatureHeader, err = webhook.CanonicalHeader(s.SignatureHeader); err != nil {
+		return err
+	}
+	return s.WebhookAuth().Validate()
 }
 
 // SetTunnel validates and saves the settings (the ngrok token goes to the
 // keychain) and restarts the background loops with them.
 func (a *App) SetTunnel(ctx context.Context, s TunnelSettings) error {
+	if err := a.resolveAuth(ctx, &s); err != nil {
+		return err
+	}
 	switch s.Mode {
 	case tunnel.External:
 		u, err := tunnel.NormalizeExternalURL(s.ExternalURL)
@@ -69,13 +110,22 @@ func (a *App) SetTunnel(ctx context.Context, s TunnelSettings) error {
 	default:
 		return fmt.Errorf("unknown tunnel mode %q", s.Mode)
 	}
+	if s.Auth.NeedsSignature() {
+		// Made now, so that the secret to enter in HaloPSA can be shown
+		// before the receiver first runs.
+		if _, err := a.WebhookCredentials(ctx); err != nil {
+			return err
+		}
+	}
 	for k, v := range map[string]string{"tunnel.mode": string(s.Mode), "tunnel.external_url": s.ExternalURL,
-		"tunnel.ngrok_domain": s.NgrokDomain, "webhook.listen": s.Listen} {
+		"tunnel.ngrok_domain": s.NgrokDomain, "webhook.listen": s.Listen,
+		"webhook.auth": string(s.Auth), "webhook.signature_header": s.SignatureHeader} {
 		if err := a.db.SetSetting(ctx, k, v); err != nil {
 			return err
 		}
 	}
-	a.log(ctx, store.Info, "webhook", "", "Webhook delivery set to "+string(s.Mode))
+	a.log(ctx, store.Info, "webhook", "", fmt.Sprintf("Webhook delivery set to %s; deliveries must carry %s",
+		s.Mode, authWords(s.WebhookAuth())))
 	a.restartLoops(ctx)
 	return nil
 }
@@ -156,7 +206,11 @@ func (a *App) TestWebhook(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = tunnel.SelfTest(ctx, public, creds, nil, tunnel.InboxWaiter(a.db))
+	s, err := a.TunnelSettings(ctx)
+	if err != nil {
+		return err
+	}
+	err = tunnel.SelfTest(ctx, public, creds, s.WebhookAuth(), nil, tunnel.InboxWaiter(a.db))
 	if err != nil {
 		a.log(ctx, store.Error, "webhook test", "", err.Error())
 		return err
@@ -189,7 +243,7 @@ func (a *App) startWebhook(ctx context.Context, listen string) (stop func(), err
 	if err != nil {
 		return nil, err
 	}
-	rcv := &webhook.Receiver{Creds: creds, Sink: a.db,
+	rcv := &webhook.Receiver{Creds: creds, Auth: s.WebhookAuth(), Sink: a.db,
 		OnDelivery: func(int) { a.wakeTickets() },
 		Logf: func(format string, args ...any) {
 			a.log(ctx, store.Warn, "webhook", "", fmt.Sprintf(format, args...))
@@ -237,4 +291,15 @@ func (a *App) startWebhook(ctx context.Context, listen string) (stop func(), err
 		a.hook = hookState{}
 		a.mu.Unlock()
 	}, nil
+}
+
+// authWords says in words what a delivery must carry.
+func authWords(auth webhook.Auth) string {
+	switch {
+	case auth.Mode == webhook.AuthBoth:
+		return "Basic credentials and a signature in " + auth.SignatureHeader()
+	case auth.Mode.NeedsSignature():
+		return "a signature in " + auth.SignatureHeader()
+	}
+	return "Basic credentials"
 }

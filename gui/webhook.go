@@ -63,6 +63,8 @@ type webhookSection struct {
 	filled          string            // the saved settings the form was filled from
 	saving, testing bool
 	revealed        bool
+
+	authParts
 }
 
 func newWebhookSection(u *Window) *webhookSection {
@@ -103,26 +105,23 @@ func (w *webhookSection) build() {
 	w.copyUser = &widget.Button{Icon: theme.ContentCopyIcon(), Text: "Copy", OnTapped: func() { w.copy(w.st.Credentials.Username, w.copyUser) }}
 	w.copyPass = &widget.Button{Icon: theme.ContentCopyIcon(), Text: "Copy", OnTapped: func() { w.copy(w.st.Credentials.Password, w.copyPass) }}
 	w.reveal = &widget.Button{Icon: theme.VisibilityIcon(), Text: "Show", OnTapped: w.onReveal}
-	row := func(label string, value fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
-		return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(150, 36), widget.NewLabel(label)),
-			container.NewHBox(buttons...), value)
-	}
+	w.buildAuth()
 	w.test = &widget.Button{Text: "Test webhook", Icon: theme.MailSendIcon(), OnTapped: w.onTest}
 	w.testMsg = &widget.Label{Wrapping: fyne.TextWrapWord}
 	w.saveMsg.Hide()
 	w.testMsg.Hide()
 	w.details = container.NewVBox(
 		widget.NewLabel("Enter these in HaloPSA's webhook:"),
-		row("Payload URL", w.url, w.copyURL),
-		row("Username", w.user, w.copyUser),
-		row("Password", w.pass, w.reveal, w.copyPass),
+		detailRow("Payload URL", w.url, w.copyURL),
+		w.basicRows,
+		w.signRows,
 		container.NewHBox(w.test, layout.NewSpacer()), w.testMsg,
 	)
 	help := widget.NewAccordion(widget.NewAccordionItem("How do I set up the webhook in HaloPSA?",
 		&widget.Label{Wrapping: fyne.TextWrapWord, Text: webhookHelp}))
 	w.content = widget.NewCard("Real-time updates (webhooks)",
 		"HaloPSA tells HaloSync about ticket changes at once; without a tunnel HaloSync polls instead",
-		container.NewVBox(w.mode, w.externalBox, w.ngrokBox,
+		container.NewVBox(w.mode, w.externalBox, w.ngrokBox, widget.NewSeparator(), w.authBox,
 			container.NewHBox(w.save), w.saveMsg,
 			widget.NewSeparator(), w.state, w.problem, w.details, help))
 	w.apply(app.WebhookStatus{Settings: app.TunnelSettings{Mode: tunnel.None}})
@@ -131,7 +130,7 @@ func (w *webhookSection) build() {
 const webhookHelp = `1. Choose how HaloPSA reaches this computer above and Save; wait until the state reads "Webhook is up".
 2. In HaloPSA open Configuration > Integrations > Webhooks and click New. Name it HaloSync.
 3. Payload URL: the Payload URL above. Method POST, content type JSON.
-4. Authentication: Basic Authentication, with the username and password above.
+4. Authentication: with Basic chosen above, Basic Authentication with the username and password above. With the signature header chosen, API Key: the header name and the secret above; HaloPSA must send base64(HMAC-SHA256(secret, body)) in that header. HaloPSA documents only Basic, so prefer it unless your HaloPSA signs deliveries.
 5. Events: add New Ticket Logged, Ticket Status Changed, Ticket Updated and Ticket Closed.
 6. Save it. Test webhook here checks that the public URL reaches HaloSync; the webhook's Deliveries tab in HaloPSA shows each delivery HaloPSA sent.`
 
@@ -151,9 +150,11 @@ func (w *webhookSection) onMode() {
 	if w.saveMsg == nil {
 		return // building
 	}
-	if tunnelChoices[w.mode.Selected] != w.st.Settings.Mode {
+	if tunnelChoices[w.mode.Selected] != w.st.Settings.Mode || w.authChanged() {
 		w.setLabel(w.saveMsg, "Not saved yet: press Save to switch to this.", widget.WarningImportance)
-	} else {
+	} else if w.saveMsg.Importance == widget.WarningImportance {
+		// Only the reminder goes: "Saved." or an error stays readable while
+		// the form is refilled after a Save.
 		w.setLabel(w.saveMsg, "", widget.MediumImportance)
 	}
 }
@@ -178,6 +179,7 @@ func (w *webhookSection) settings() app.TunnelSettings {
 	if s.Mode == tunnel.Ngrok {
 		s.NgrokToken = strings.TrimSpace(w.token.Text)
 	}
+	s.Auth, s.SignatureHeader = w.authSettings()
 	return s
 }
 
@@ -237,13 +239,16 @@ func (w *webhookSection) onTest() {
 func (w *webhookSection) apply(st app.WebhookStatus) {
 	w.st = st
 	s := st.Settings
-	if key := string(s.Mode) + "\x00" + s.ExternalURL + "\x00" + s.Listen + "\x00" + s.NgrokDomain; key != w.filled {
+	key := strings.Join([]string{string(s.Mode), s.ExternalURL, s.Listen, s.NgrokDomain, string(s.Auth), s.SignatureHeader}, "\x00")
+	fill := key != w.filled
+	if fill {
 		w.filled = key
 		w.mode.SetSelected(choice(s.Mode))
 		w.external.SetText(s.ExternalURL)
 		w.listen.SetText(s.Listen)
 		w.domain.SetText(s.NgrokDomain)
 	}
+	w.applyAuth(fill)
 	w.token.PlaceHolder = tokenPlaceholder(s.Mode == tunnel.Ngrok, w.u.demo)
 	w.token.Refresh()
 	head, imp := webhookState(st)
@@ -360,4 +365,5 @@ func (w *webhookSection) updateButtons() {
 	enable(w.copyUser, creds)
 	enable(w.copyPass, creds)
 	enable(w.reveal, creds)
+	w.updateAuthButtons()
 }

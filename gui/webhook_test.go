@@ -31,17 +31,29 @@ func TestWebhookSaveSendsChosenSettings(t *testing.T) {
 		want app.TunnelSettings
 	}{
 		{"none", func(w *webhookSection) { w.mode.SetSelected(choiceNone) },
-			app.TunnelSettings{Mode: tunnel.None}},
+			app.TunnelSettings{Mode: tunnel.None, Auth: webhook.AuthBasic, SignatureHeader: webhook.DefaultSignatureHeader}},
 		{"own tunnel", func(w *webhookSection) {
 			w.mode.SetSelected(choiceExternal)
 			test.Type(w.external, " https://halo.example.com ")
 			test.Type(w.listen, "127.0.0.1:9000")
-		}, app.TunnelSettings{Mode: tunnel.External, ExternalURL: "https://halo.example.com", Listen: "127.0.0.1:9000"}},
+		}, app.TunnelSettings{Mode: tunnel.External, ExternalURL: "https://halo.example.com", Listen: "127.0.0.1:9000",
+			Auth: webhook.AuthBasic, SignatureHeader: webhook.DefaultSignatureHeader}},
 		{"ngrok", func(w *webhookSection) {
 			w.mode.SetSelected(choiceNgrok)
 			test.Type(w.token, "2abcDEF_ghijklmnopqrstuvwxyz0123")
 			test.Type(w.domain, "halo.ngrok.app")
-		}, app.TunnelSettings{Mode: tunnel.Ngrok, NgrokToken: "2abcDEF_ghijklmnopqrstuvwxyz0123", NgrokDomain: "halo.ngrok.app"}},
+		}, app.TunnelSettings{Mode: tunnel.Ngrok, NgrokToken: "2abcDEF_ghijklmnopqrstuvwxyz0123", NgrokDomain: "halo.ngrok.app",
+			Auth: webhook.AuthBasic, SignatureHeader: webhook.DefaultSignatureHeader}},
+		{"signature header", func(w *webhookSection) {
+			w.mode.SetSelected(choiceNone)
+			w.auth.SetSelected(authChoiceHMAC)
+			w.header.SetText("")
+			test.Type(w.header, " Token ")
+		}, app.TunnelSettings{Mode: tunnel.None, Auth: webhook.AuthHMAC, SignatureHeader: "Token"}},
+		{"both, default header", func(w *webhookSection) {
+			w.auth.SetSelected(authChoiceBoth)
+			w.header.SetText("")
+		}, app.TunnelSettings{Mode: tunnel.None, Auth: webhook.AuthBoth, SignatureHeader: webhook.DefaultSignatureHeader}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			u, f, w := webhookWindow(t, fakeTickets{})
@@ -171,5 +183,61 @@ func TestDemoSecretKeptInMemory(t *testing.T) {
 	}
 	if p := u.conn.hook.token.PlaceHolder; !strings.Contains(p, "memory") {
 		t.Errorf("demo mode authtoken placeholder %q", p)
+	}
+}
+
+// TestWebhookSignatureAuth shows a webhook that requires the signature
+// header: the form shows the choice and header name, the details show the
+// header name and the secret masked (with Show and Copy) instead of the
+// Basic credentials, and changing the choice asks for a Save.
+func TestWebhookSignatureAuth(t *testing.T) {
+	creds := testCreds
+	creds.HMACSecret = "hmac-secret-do-not-show"
+	u, f, w := webhookWindow(t, fakeTickets{tunnel: app.TunnelSettings{Mode: tunnel.External, ExternalURL: "https://halo.example.com",
+		Listen: app.DefaultListen, Auth: webhook.AuthHMAC, SignatureHeader: "Token"}, hookUp: true, hookURL: "https://halo.example.com", creds: creds})
+	if w.auth.Selected != authChoiceHMAC || w.header.Text != "Token" || w.headerBox.Hidden {
+		t.Errorf("form: choice %q, header %q (hidden %v)", w.auth.Selected, w.header.Text, w.headerBox.Hidden)
+	}
+	if !w.basicRows.Hidden || w.signRows.Hidden || w.headerName.Text != "Token" {
+		t.Errorf("details: Basic rows hidden %v, signature rows hidden %v, header %q", w.basicRows.Hidden, w.signRows.Hidden, w.headerName.Text)
+	}
+	if w.secret.Text != masked {
+		t.Errorf("the secret shows before it is revealed: %q", w.secret.Text)
+	}
+	if w.saveMsg.Visible() {
+		t.Errorf("a saved form says %q", w.saveMsg.Text)
+	}
+	clip := u.app.Clipboard()
+	tap(u, w.copySecret)
+	if clip.Content() != creds.HMACSecret {
+		t.Errorf("clipboard after copying the secret: %q", clip.Content())
+	}
+	tap(u, w.copyHeader)
+	if clip.Content() != "Token" {
+		t.Errorf("clipboard after copying the header name: %q", clip.Content())
+	}
+	tap(u, w.showSecret)
+	if w.secret.Text != creds.HMACSecret || w.showSecret.Text != "Hide" {
+		t.Errorf("after Show: %q", w.secret.Text)
+	}
+	tap(u, w.showSecret)
+	if w.secret.Text != masked {
+		t.Error("Hide does not mask the secret again")
+	}
+
+	// Back to Basic: not saved until Save, then sent.
+	ui(u, func() { w.auth.SetSelected(authChoiceBasic) })
+	if !w.headerBox.Hidden || !strings.Contains(w.saveMsg.Text, "Not saved yet") {
+		t.Errorf("after choosing Basic: header shown %v, message %q", !w.headerBox.Hidden, w.saveMsg.Text)
+	}
+	tap(u, w.save)
+	u.work.wait()
+	f.locked(func() {
+		if n := len(f.tk.tunnels); n != 1 || f.tk.tunnels[0].Auth != webhook.AuthBasic {
+			t.Errorf("SetTunnel calls %+v", f.tk.tunnels)
+		}
+	})
+	if w.basicRows.Hidden || !w.signRows.Hidden {
+		t.Errorf("after saving Basic: Basic rows hidden %v, signature rows hidden %v", w.basicRows.Hidden, w.signRows.Hidden)
 	}
 }

@@ -63,6 +63,8 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.Float64Var(&hook.DuplicateRate, "webhook-duplicate-rate", 0, "fraction of deliveries sent twice")
 	fs.Float64Var(&hook.LoseRate, "webhook-lose-rate", 0, "fraction of deliveries never sent")
 	fs.BoolVar(&hook.Reorder, "webhook-reorder", false, "send each batch window newest first")
+	fs.StringVar(&hook.HMACHeader, "webhook-hmac-header", "", "sign each delivery in this header (default "+halosim.DefaultHMACHeader+
+		") with base64(HMAC-SHA256) keyed by $HALOSIM_WEBHOOK_HMAC_SECRET; signing is on when that is set")
 
 	// Where HaloPSA's behaviour is unconfirmed: a preset, then single flags
 	// on top of it. The flag defaults are the friendly dialect's.

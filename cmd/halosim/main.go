@@ -39,6 +39,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	o, hook := cfg.opts, cfg.hook
+	// Secrets come from the environment: arguments are visible to every
+	// user of the machine.
+	hook.HMACSecret = os.Getenv("HALOSIM_WEBHOOK_HMAC_SECRET")
+	if hook.HMACHeader != "" && hook.HMACSecret == "" {
+		return errors.New("--webhook-hmac-header needs the secret in $HALOSIM_WEBHOOK_HMAC_SECRET")
+	}
 	sim := halosim.New(o)
 	if hook.URL != "" {
 		hook.Password = os.Getenv("HALOSIM_WEBHOOK_PASSWORD")
@@ -79,6 +85,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "                   GET|POST %s/_sim/behaviour?dialect=NAME&ticket_order=...\n", base)
 	if hook.URL != "" {
 		fmt.Fprintf(out, "  webhooks to      %s\n", hook.URL)
+		if hook.HMACSecret != "" {
+			h := hook.HMACHeader
+			if h == "" {
+				h = halosim.DefaultHMACHeader
+			}
+			fmt.Fprintf(out, "  signed in        %s (HMAC-SHA256, base64)\n", h)
+		}
 	}
 
 	select {

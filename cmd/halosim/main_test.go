@@ -3,9 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -186,5 +191,70 @@ func TestRunBannerAndBehaviourEndpoint(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no shutdown")
+	}
+}
+
+// TestRunSignsWebhooks runs the simulator with a signed webhook, secret
+// from the environment, and checks a delivery carries the signature.
+func TestRunSignsWebhooks(t *testing.T) {
+	const secret = "from-the-environment"
+	got := make(chan [2]string, 10)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- [2]string{r.Header.Get("Token"), string(b)}
+	}))
+	defer recv.Close()
+	if err := run(context.Background(), []string{"--webhook-url", recv.URL, "--webhook-hmac-header", "Token"}, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "HALOSIM_WEBHOOK_HMAC_SECRET") {
+		t.Fatalf("a header without a secret: %v", err)
+	}
+	t.Setenv("HALOSIM_WEBHOOK_HMAC_SECRET", secret)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"--addr", "127.0.0.1:0", "--clients", "3", "--webhook-url", recv.URL,
+			"--webhook-hmac-header", "Token"}, pw)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	if !sc.Scan() {
+		t.Fatalf("no output: %v", <-errc)
+	}
+	base, _ := strings.CutPrefix(sc.Text(), "halosim: serving ")
+	var banner strings.Builder
+	for sc.Scan() && !strings.Contains(sc.Text(), "signed in") {
+		banner.WriteString(sc.Text() + "\n")
+	}
+	if !strings.Contains(sc.Text(), "Token") || strings.Contains(banner.String()+sc.Text(), secret) {
+		t.Errorf("banner line %q (the secret must not be printed)", sc.Text())
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	created := false
+	for client := 1; client <= 20 && !created; client++ {
+		resp, err := http.Post(fmt.Sprintf("%s/_sim/tickets?client_id=%d&summary=Signed", base, client), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		created = resp.StatusCode == http.StatusOK
+	}
+	if !created {
+		t.Fatal("could not create a ticket")
+	}
+	select {
+	case d := <-got:
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write([]byte(d[1]))
+		if want := base64.StdEncoding.EncodeToString(m.Sum(nil)); d[0] != want {
+			t.Errorf("Token = %q, want %q", d[0], want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no delivery")
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
 	}
 }

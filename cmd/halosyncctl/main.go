@@ -46,7 +46,10 @@ Tickets:
                       regroup a status (kept across imports)
   webhook set --mode none|external|ngrok [--public-url URL] [--listen ADDR]
                 [--ngrok-domain D] [--ngrok-token-stdin]
+                [--auth basic|hmac|both] [--header NAME]
                       how HaloPSA's webhooks reach HaloSync (serve uses it)
+                      and how they authenticate: Basic credentials, a
+                      signature header (HMAC-SHA256 of the body), or both
   webhook info [--public-url URL] [--reveal]
                       the webhook URL and credentials to enter in HaloPSA
   webhook test        send a test delivery through the public URL and

@@ -10,7 +10,6 @@ import (
 
 	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/halo"
-	"github.com/brainstormmsp/halosync/engine/tunnel"
 )
 
 // serve runs headless until SIGINT or SIGTERM (the context ends).
@@ -176,89 +175,5 @@ func (c *cli) ticketsOnce(ctx context.Context, a *app.App) error {
 		return fmt.Errorf("ticket sync: %w (changes stay queued and go out with the next sync)", err)
 	}
 	fmt.Fprintf(c.stdout, "Ticket sync done: %d changed in HaloPSA since the last poll.\n", res.Changed)
-	return nil
-}
-
-func (c *cli) webhook(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "webhook info|set|test")
-	if err != nil {
-		return err
-	}
-	switch sub {
-	case "info":
-		return c.webhookInfo(ctx, a, args)
-	case "set":
-		fs := c.flags("webhook set")
-		mode := fs.String("mode", "", "none (polling only), external or ngrok")
-		public := fs.String("public-url", "", "external: the public base URL your tunnel serves")
-		listen := fs.String("listen", app.DefaultListen, "external: the local address your tunnel forwards to")
-		domain := fs.String("ngrok-domain", "", "ngrok: a reserved domain (optional)")
-		tokenStdin := fs.Bool("ngrok-token-stdin", false, "ngrok: read the authtoken from standard input")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		m, err := tunnel.ParseMode(*mode)
-		if err != nil || *mode == "" {
-			return usageError{"--mode must be none, external or ngrok"}
-		}
-		s := app.TunnelSettings{Mode: m, ExternalURL: *public, Listen: *listen, NgrokDomain: *domain}
-		if *tokenStdin {
-			if s.NgrokToken, err = c.readSecret(); err != nil {
-				return err
-			}
-		}
-		if err := a.SetTunnel(ctx, s); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "Webhook delivery: %s. Run `halosyncctl serve`, then `halosyncctl webhook test`.\n", m)
-		return nil
-	case "test":
-		if err := parse(c.flags("webhook test"), args); err != nil {
-			return err
-		}
-		if err := a.TestWebhook(ctx); err != nil {
-			return err
-		}
-		fmt.Fprintln(c.stdout, "A test delivery went through the public URL and reached HaloSync.")
-		return nil
-	}
-	return usageError{fmt.Sprintf("unknown webhook command %q", sub)}
-}
-
-func (c *cli) webhookInfo(ctx context.Context, a *app.App, args []string) error {
-	fs := c.flags("webhook info")
-	public := fs.String("public-url", "", "the public base URL your tunnel forwards to HaloSync's receiver")
-	reveal := fs.Bool("reveal", false, "print the webhook password (it is kept in the OS keychain and hidden otherwise)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	creds, err := a.WebhookCredentials(ctx)
-	if err != nil {
-		return err
-	}
-	password := strings.Repeat("•", 12) + "  (add --reveal to print it)"
-	if *reveal {
-		password = creds.Password
-	}
-	base := strings.TrimRight(*public, "/")
-	if s, err := a.TunnelSettings(ctx); base == "" && err == nil && s.Mode == tunnel.External {
-		base = s.ExternalURL
-	}
-	if base == "" {
-		base = "https://<your public tunnel URL>"
-	}
-	fmt.Fprintf(c.stdout, `In HaloPSA, go to Configuration > Integrations > Webhooks > New and set:
-  Payload URL:     %s%s
-  Method:          POST, content type application/json
-  Authentication:  Basic Authentication
-    Username:      %s
-    Password:      %s
-  Payload type:    Full object with linked objects (smaller payloads work too)
-  Events:          New Ticket Logged, Ticket Status Changed, Ticket Updated, Closed
-
-HaloSync receives them with: halosyncctl serve (see halosyncctl webhook set)
-and a tunnel (ngrok, cloudflared, Tailscale Funnel) from the public URL to it.
-Without a webhook HaloSync polls HaloPSA once a minute.
-`, base, creds.Path, creds.Username, password)
 	return nil
 }

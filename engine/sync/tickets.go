@@ -172,13 +172,24 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 	}
 	ev := events[0]
 	t := ev.Ticket
+	deleted := isDeletion(ev)
 	// A partial payload (event-only, or a small object) is completed from
-	// HaloPSA, so that the version check has HaloPSA's timestamps.
-	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() || ts.heldTooLong(ctx, it, *t) {
+	// HaloPSA, so that the version check has HaloPSA's timestamps. So is a
+	// deletion's, whose ticket is the one that was (HaloPSA's answer now is
+	// what counts), and a held one's, which may be long out of date.
+	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() || deleted || ts.heldTooLong(ctx, it, *t) {
 		full, err := ts.Halo.Ticket(ctx, halo.ID(ev.TicketID))
 		switch {
 		case errors.Is(err, halo.ErrNotFound):
-			ts.log(ctx, store.Warn, "webhook", fmt.Sprintf("ticket %d", ev.TicketID), "HaloPSA no longer has this ticket; the delivery was skipped")
+			// Expected after a deletion, so not a warning then.
+			level, what := store.Warn, "the delivery"
+			if deleted {
+				level = store.Info
+			}
+			if ev.Event != "" {
+				what = "the " + ev.Event + " delivery"
+			}
+			ts.log(ctx, level, "webhook", fmt.Sprintf("ticket %d", ev.TicketID), "HaloPSA no longer has this ticket; "+what+" was skipped")
 			return store.InboxApplied, "ticket not found in HaloPSA", 0, nil
 		case err != nil:
 			return "", "", 0, err
@@ -205,6 +216,12 @@ func (ts *Tickets) heldTooLong(ctx context.Context, it store.InboxItem, t halo.T
 	}
 	_, mapped, err := ts.DB.LocalClientForHalo(ctx, t.ClientID.Int())
 	return err == nil && mapped
+}
+
+// isDeletion reports whether a delivery announces a deleted ticket, by
+// event number or by name.
+func isDeletion(ev webhook.Event) bool {
+	return ev.EventNo == webhook.EventNoTicketDeleted || strings.EqualFold(strings.TrimSpace(ev.Event), "Ticket Deleted")
 }
 
 // ApplyRemote applies HaloPSA's version of a ticket. It reports held when

@@ -48,13 +48,14 @@ var (
 
 // SelfTest checks that HaloPSA's deliveries would reach this HaloSync: it
 // posts a synthetic delivery (a HaloPSA-shaped body with a fresh GUID id,
-// event SelfTestEvent and object_id 0) to publicURL + creds.Path with creds'
-// Basic authentication, expects a 2xx answer, then calls waitArrived with
+// event SelfTestEvent and object_id 0) to publicURL + creds.Path,
+// authenticated as auth asks (Basic credentials, a signature header or
+// both, from creds), expects a 2xx answer, then calls waitArrived with
 // the delivery's id (bounded to 10 s) to see it arrive in this HaloSync's
 // inbox: InboxWaiter(db) does that. A nil waitArrived checks the answer
 // only. A nil client means http.DefaultClient; redirects are never followed,
 // as HaloPSA would not follow them either.
-func SelfTest(ctx context.Context, publicURL string, creds webhook.Credentials, client *http.Client,
+func SelfTest(ctx context.Context, publicURL string, creds webhook.Credentials, auth webhook.Auth, client *http.Client,
 	waitArrived func(ctx context.Context, deliveryID string) error) error {
 	if publicURL == "" {
 		return fmt.Errorf("tunnel self-test: %w", ErrNoPublicURL)
@@ -67,7 +68,7 @@ func SelfTest(ctx context.Context, publicURL string, creds webhook.Credentials, 
 	if err != nil {
 		return fmt.Errorf("tunnel self-test: %w", err)
 	}
-	if err := post(ctx, WebhookURL(publicURL, creds), creds, client, selfTestBody(id)); err != nil {
+	if err := post(ctx, WebhookURL(publicURL, creds), creds, auth, client, selfTestBody(id)); err != nil {
 		return fmt.Errorf("tunnel self-test: %w", err)
 	}
 	if waitArrived == nil {
@@ -88,7 +89,7 @@ func SelfTest(ctx context.Context, publicURL string, creds webhook.Credentials, 
 }
 
 // post sends body and turns every outcome but 2xx into a plain error.
-func post(ctx context.Context, target string, creds webhook.Credentials, client *http.Client, body []byte) error {
+func post(ctx context.Context, target string, creds webhook.Credentials, auth webhook.Auth, client *http.Client, body []byte) error {
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -102,7 +103,7 @@ func post(ctx context.Context, target string, creds webhook.Credentials, client 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "HaloSync-self-test")
-	req.SetBasicAuth(creds.Username, creds.Password)
+	auth.Authorize(req, creds, body)
 	resp, err := c.Do(req)
 	if err != nil {
 		switch {

@@ -29,12 +29,18 @@ type station struct {
 
 func newStation(t *testing.T, creds webhook.Credentials) *station {
 	t.Helper()
+	return newAuthStation(t, creds, webhook.Auth{})
+}
+
+// newAuthStation is a station whose receiver authenticates by auth.
+func newAuthStation(t *testing.T, creds webhook.Credentials, auth webhook.Auth) *station {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "halosync.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	st := &station{creds: creds, db: db, recv: &webhook.Receiver{Creds: creds, Sink: db}}
+	st := &station{creds: creds, db: db, recv: &webhook.Receiver{Creds: creds, Auth: auth, Sink: db}}
 	ctx, cancel := context.WithCancel(context.Background())
 	u, wait, err := webhook.Listen(ctx, "", st.recv)
 	if err != nil {
@@ -98,9 +104,16 @@ func same(p string) string { return p }
 // reveals no secret.
 func selfTest(t *testing.T, ctx context.Context, publicURL string, creds webhook.Credentials, wait func(context.Context, string) error) error {
 	t.Helper()
-	err := SelfTest(ctx, publicURL, creds, &http.Client{}, wait)
+	return selfTestAuth(t, ctx, publicURL, creds, webhook.Auth{}, wait)
+}
+
+// selfTestAuth is selfTest authenticating as auth asks.
+func selfTestAuth(t *testing.T, ctx context.Context, publicURL string, creds webhook.Credentials, auth webhook.Auth,
+	wait func(context.Context, string) error) error {
+	t.Helper()
+	err := SelfTest(ctx, publicURL, creds, auth, &http.Client{}, wait)
 	if err != nil {
-		for _, secret := range []string{creds.Path, creds.Password, strings.TrimPrefix(creds.Path, "/halo/")} {
+		for _, secret := range []string{creds.Path, creds.Password, creds.HMACSecret, strings.TrimPrefix(creds.Path, "/halo/")} {
 			if strings.Contains(err.Error(), secret) {
 				t.Errorf("error %q reveals a secret", err)
 			}
@@ -269,3 +282,25 @@ func TestNewGUID(t *testing.T) {
 }
 
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// TestSelfTestSigns checks the self-test authenticates as the receiver
+// asks: with a signature header it passes, and with Basic credentials
+// alone or another secret the receiver refuses it.
+func TestSelfTestSigns(t *testing.T) {
+	auth := webhook.Auth{Mode: webhook.AuthHMAC, Header: "Token"}
+	st := newAuthStation(t, newCreds(t), auth)
+	fwd := forwarder(t, st.base, same)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := selfTestAuth(t, ctx, fwd.URL, st.creds, auth, InboxWaiter(st.db)); err != nil {
+		t.Fatalf("signed self-test: %v", err)
+	}
+	wrong := st.creds
+	wrong.HMACSecret = newCreds(t).HMACSecret
+	if err := selfTestAuth(t, ctx, fwd.URL, wrong, auth, nil); !errors.Is(err, ErrCredentials) {
+		t.Fatalf("signed with another secret: %v, want ErrCredentials", err)
+	}
+	if err := selfTestAuth(t, ctx, fwd.URL, st.creds, webhook.Auth{}, nil); !errors.Is(err, ErrCredentials) {
+		t.Fatalf("Basic credentials only: %v, want ErrCredentials", err)
+	}
+}

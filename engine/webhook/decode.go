@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,20 +27,30 @@ type Event struct {
 	// the payload has none it is "sha256:" and the hex SHA-256 of the
 	// element's bytes, so a re-sent copy still has the same id. Never empty.
 	DeliveryID string
-	Event      string // the event name exactly as sent, e.g. "Ticket Status Changed"; may be empty
+	// Event is the event's name: as sent when the payload names it ("Ticket
+	// Status Changed"), or, when it gives only a number ("event": 76 or
+	// "eventno": "76"), EventName of it ("Ticket Status Changed (76)"). May
+	// be empty.
+	Event string
+	// EventNo is HaloPSA's event number when the payload gives one ("event"
+	// as a number or numeric string, else "eventno"), 0 otherwise.
+	EventNo int
 	// ObjectID is the payload's object_id: the id of the record the event is
 	// about. When the payload has none it is TicketID.
 	ObjectID int64
 	// TicketID is the ticket the event concerns: ticket_id when sent, else the
 	// id of the "ticket" object, else ObjectID (HaloSync subscribes to ticket
-	// events, whose object_id is the ticket id).
+	// events, whose object_id is the ticket id), else the id of the "object"
+	// or, failing that, the "data" object: without object_id and ticket_id,
+	// the object a ticket event carries is the ticket.
 	TicketID  int64
 	StatusID  int64 // the ticket's status_id when HasStatus
 	HasStatus bool
 	AgentID   int64     // the payload's agent_id (who made the change), 0 when absent
 	Timestamp time.Time // the payload's timestamp in UTC; zero when absent or unreadable
-	// Ticket is the ticket object sent with the event, or nil for event-only
-	// payloads and when it could not be read or is not TicketID's ticket.
+	// Ticket is the ticket object sent with the event (the first of the
+	// "ticket", "object" and "data" objects whose id is TicketID), or nil
+	// for event-only payloads and when none could be read.
 	// A small payload fills only some fields: re-fetch the ticket by
 	// TicketID when more are needed.
 	Ticket *halo.Ticket
@@ -149,17 +160,11 @@ func decodeElement(raw []byte) Event {
 
 	// Where ids may be: the top level first, then the entity objects.
 	scopes := []fields{top}
-	var entity json.RawMessage // the first entity object present
-	var ticketEntity fields
-	for _, k := range entityKeys {
+	var entities [len(entityKeys)]fields // by entityKeys' index; nil when absent
+	for i, k := range entityKeys {
 		if f := readFields(top[k]); f != nil {
 			scopes = append(scopes, f)
-			if entity == nil {
-				entity = top[k]
-			}
-			if k == "ticket" {
-				ticketEntity = f
-			}
+			entities[i] = f
 		}
 	}
 	var err error
@@ -171,11 +176,19 @@ func decodeElement(raw []byte) Event {
 		ev.Err = err
 		return ev
 	}
-	if ev.TicketID == 0 && ticketEntity != nil {
-		ev.TicketID, _ = readID(ticketEntity["id"]) // a bad id just leaves it unknown
+	// A "ticket" object's id is a ticket id whatever object_id says (an
+	// action event's object_id is the action's); an "object" or "data"
+	// object's id only stands in when nothing else names the record.
+	if ev.TicketID == 0 {
+		ev.TicketID = entityID(entities[0])
 	}
 	if ev.TicketID == 0 {
 		ev.TicketID = ev.ObjectID
+	}
+	for _, f := range entities[1:] {
+		if ev.TicketID == 0 {
+			ev.TicketID = entityID(f)
+		}
 	}
 	if ev.ObjectID == 0 {
 		ev.ObjectID = ev.TicketID
@@ -185,7 +198,7 @@ func decodeElement(raw []byte) Event {
 		return ev
 	}
 
-	ev.Event = text(top["event"])
+	ev.Event, ev.EventNo = eventOf(top)
 	ev.AgentID, _ = readID(top["agent_id"])
 	var ts halo.Time
 	if json.Unmarshal(top["timestamp"], &ts) == nil {
@@ -201,15 +214,43 @@ func decodeElement(raw []byte) Event {
 			break
 		}
 	}
-	if entity != nil {
+	for i, f := range entities {
+		if f == nil || entityID(f) != ev.TicketID {
+			continue
+		}
 		var t halo.Ticket
 		// A ticket that does not decode is dropped, not fatal: the event
 		// still names the ticket, which the apply step can re-fetch.
-		if json.Unmarshal(entity, &t) == nil && t.ID.Int() > 0 && t.ID.Int() == ev.TicketID {
+		if json.Unmarshal(top[entityKeys[i]], &t) == nil && t.ID.Int() == ev.TicketID {
 			ev.Ticket = &t
+			break
 		}
 	}
 	return ev
+}
+
+// entityID is an entity object's own "id", 0 when absent or unreadable (a
+// bad id just leaves the ticket unknown).
+func entityID(f fields) int64 {
+	if f == nil {
+		return 0
+	}
+	id, _ := readID(f["id"])
+	return id
+}
+
+// eventOf reads the event: "event" as sent, made readable by EventName
+// when it is a number, and the event number from "event" or "eventno".
+func eventOf(top fields) (name string, no int) {
+	name = text(top["event"])
+	no, isNo := eventNumber(name)
+	if !isNo {
+		no, _ = eventNumber(text(top["eventno"]))
+	}
+	if name == "" && no > 0 {
+		name = strconv.Itoa(no)
+	}
+	return EventName(name), no
 }
 
 // deliveryID returns the element's "id" when it is a non-empty string (the

@@ -20,6 +20,7 @@ var dotMARCSample = strings.Replace(dotMARCVerbatim, `"hasbeenclosed":true, ...}
 // want is what one decoded element must look like. id "sha256" means a hash id.
 type want struct {
 	id, event        string
+	no               int // EventNo
 	obj, tkt, status int64
 	hasStatus        bool
 	agent            int64
@@ -55,7 +56,34 @@ var decodeCases = []struct {
 		want: []want{{id: "act", obj: 777, tkt: 5}}},
 	{name: "keys in any case", body: `{"ID":"c","Event":"Ticket Closed","Object_ID":5,"Status_Id":8}`,
 		want: []want{{id: "c", event: "Ticket Closed", obj: 5, tkt: 5, status: 8, hasStatus: true}}},
-	{name: "numeric event", body: `{"id":"n","event":76,"object_id":5}`, want: []want{{id: "n", event: "76", obj: 5, tkt: 5}}},
+	{name: "ticket under object, id only", body: `{"id":"o42","event":"Ticket Updated","object":{"id":42}}`,
+		want: []want{{id: "o42", event: "Ticket Updated", obj: 42, tkt: 42, ticket: true}}},
+	{name: "ticket under data", body: `{"id":"d43","data":{"id":43.0,"status_id":2,"summary":"x"}}`,
+		want: []want{{id: "d43", obj: 43, tkt: 43, status: 2, hasStatus: true, ticket: true}}},
+	{name: "ticket's id beats object's", body: `{"id":"p1","ticket":{"id":5},"object":{"id":6}}`,
+		want: []want{{id: "p1", obj: 5, tkt: 5, ticket: true}}},
+	{name: "object's id beats data's", body: `{"id":"p2","object":{"id":"7"},"data":{"id":8}}`,
+		want: []want{{id: "p2", obj: 7, tkt: 7, ticket: true}}},
+	{name: "object_id beats object's id", body: `{"id":"p3","object_id":9,"object":{"id":10}}`,
+		want: []want{{id: "p3", obj: 9, tkt: 9}}},
+	{name: "ticket_id picks the matching entity", body: `{"id":"p4","ticket_id":5,"object":{"id":777},"data":{"id":5,"summary":"x"}}`,
+		want: []want{{id: "p4", obj: 5, tkt: 5, ticket: true}}},
+	{name: "entity id not a number", body: `{"id":"p5","object":{"id":"abc"}}`, want: []want{{id: "p5", err: true}}},
+	{name: "entity id zero", body: `{"id":"p6","data":{"id":0}}`, want: []want{{id: "p6", err: true}}},
+	{name: "numeric event", body: `{"id":"n","event":76,"object_id":5}`,
+		want: []want{{id: "n", event: "Ticket Status Changed (76)", no: 76, obj: 5, tkt: 5}}},
+	{name: "numeric string event", body: `{"id":"n2","event":"1072","object_id":5}`,
+		want: []want{{id: "n2", event: "Ticket Deleted (1072)", no: 1072, obj: 5, tkt: 5}}},
+	{name: "event as a double", body: `{"id":"n3","event":3.0,"object_id":5}`,
+		want: []want{{id: "n3", event: "New Ticket Logged (3)", no: 3, obj: 5, tkt: 5}}},
+	{name: "eventno only", body: `{"id":"n4","eventno":"61","object_id":5}`,
+		want: []want{{id: "n4", event: "Ticket Updated (61)", no: 61, obj: 5, tkt: 5}}},
+	{name: "event name and eventno", body: `{"id":"n5","event":"Ticket Status Changed","EventNo":76,"object_id":5}`,
+		want: []want{{id: "n5", event: "Ticket Status Changed", no: 76, obj: 5, tkt: 5}}},
+	{name: "unknown event number", body: `{"id":"n6","event":500,"object_id":5}`,
+		want: []want{{id: "n6", event: "500", no: 500, obj: 5, tkt: 5}}},
+	{name: "negative event number", body: `{"id":"n7","event":-76,"object_id":5}`,
+		want: []want{{id: "n7", event: "-76", obj: 5, tkt: 5}}},
 	{name: "zone-less and odd timestamps", body: `[{"id":"z1","object_id":1,"timestamp":"2026-09-25 06:41:08"},{"id":"z2","object_id":1,"timestamp":"yesterday"}]`,
 		want: []want{{id: "z1", obj: 1, tkt: 1, ts: "2026-09-25T06:41:08Z"}, {id: "z2", obj: 1, tkt: 1}}},
 	{name: "unreadable ticket is dropped", body: `{"id":"b","object_id":5,"ticket":{"id":5,"hasbeenclosed":"maybe"}}`,
@@ -132,10 +160,10 @@ func checkEvent(t *testing.T, ev Event, w want) {
 	if !ev.Timestamp.IsZero() {
 		ts = ev.Timestamp.Format(time.RFC3339Nano)
 	}
-	if ev.Event != w.event || ev.ObjectID != w.obj || ev.TicketID != w.tkt || ev.StatusID != w.status ||
+	if ev.Event != w.event || ev.EventNo != w.no || ev.ObjectID != w.obj || ev.TicketID != w.tkt || ev.StatusID != w.status ||
 		ev.HasStatus != w.hasStatus || ev.AgentID != w.agent || ts != w.ts || (ev.Ticket != nil) != w.ticket {
-		t.Errorf("got event=%q obj=%d tkt=%d status=%d/%v agent=%d ts=%q ticket=%v\nwant %+v",
-			ev.Event, ev.ObjectID, ev.TicketID, ev.StatusID, ev.HasStatus, ev.AgentID, ts, ev.Ticket != nil, w)
+		t.Errorf("got event=%q/%d obj=%d tkt=%d status=%d/%v agent=%d ts=%q ticket=%v\nwant %+v",
+			ev.Event, ev.EventNo, ev.ObjectID, ev.TicketID, ev.StatusID, ev.HasStatus, ev.AgentID, ts, ev.Ticket != nil, w)
 	}
 }
 
@@ -201,4 +229,41 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestEventName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"3", "New Ticket Logged (3)"},
+		{"19", "Ticket Updated by User (19)"},
+		{"39", "Closed (39)"},
+		{"42", "1st SLA Warning (42)"},
+		{"46", "2nd SLA Warning (46)"},
+		{"61", "Ticket Updated (61)"},
+		{"70", "Ticket Deadline (70)"},
+		{"76", "Ticket Status Changed (76)"},
+		{" 76 ", "Ticket Status Changed (76)"},
+		{"76.0", "Ticket Status Changed (76)"},
+		{"1072", "Ticket Deleted (1072)"},
+		{"1073", "1073"},   // unknown numbers stay as given
+		{"76.5", "76.5"},   // not a whole number
+		{"0", "0"},         //
+		{"-76", "-76"},     //
+		{"1e400", "1e400"}, // out of range
+		{"NaN", "NaN"},     //
+		{"Ticket Closed", "Ticket Closed"},
+		{"", ""},
+	} {
+		if got := EventName(c.in); got != c.want {
+			t.Errorf("EventName(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestDecodeEntityTicket checks the ticket read from an "object" entity
+// is the one named, with its fields.
+func TestDecodeEntityTicket(t *testing.T) {
+	ev := mustDecode(t, []byte(`{"id":"g","data":{"id":12,"summary":"Mail down","status_id":4,"client_id":3}}`))
+	if ev.Ticket == nil || ev.Ticket.ID != 12 || ev.Ticket.Summary != "Mail down" || ev.Ticket.ClientID != 3 || ev.StatusID != 4 {
+		t.Fatalf("event %+v, ticket %+v", ev, ev.Ticket)
+	}
 }

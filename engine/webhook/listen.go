@@ -28,13 +28,20 @@ const (
 // webhook URL to give HaloPSA (through a tunnel: scheme, host and port are
 // the local listener's; the path is r.Creds.Path) and wait, which blocks
 // until the server has stopped and returns why it stopped unexpectedly
-// (nil after a clean shutdown).
+// (nil after a clean shutdown). It does not start when r.Auth fails
+// Validate, or needs signatures and r.Creds has no HMACSecret.
 func Listen(ctx context.Context, addr string, r *Receiver) (url string, wait func() error, err error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
 	if !strings.HasPrefix(r.Creds.Path, "/") {
 		return "", nil, errors.New("webhook: credentials have no path; use NewCredentials")
+	}
+	if err := r.Auth.Validate(); err != nil {
+		return "", nil, err
+	}
+	if r.Auth.Mode.NeedsSignature() && r.Creds.HMACSecret == "" {
+		return "", nil, errors.New("webhook: signature checks need an HMAC secret; use NewCredentials")
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -257,15 +257,18 @@ func TestCredentials(t *testing.T) {
 	if len(tok) < 22 || len(a.Password) < 22 || a.Username == "" { // 22 base64 chars = 128 bits
 		t.Errorf("too short: %d, %d", len(tok), len(a.Password))
 	}
-	for _, s := range []string{tok, a.Password} {
+	if a.HMACSecret == b.HMACSecret || len(a.HMACSecret) != 43 { // 43 base64 chars = 256 bits
+		t.Errorf("HMAC secret %d chars, or repeated", len(a.HMACSecret))
+	}
+	for _, s := range []string{tok, a.Password, a.HMACSecret} {
 		if strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 			t.Errorf("%q is not URL-safe", s)
 		}
 	}
-	r := Receiver{Creds: a}
+	r := &Receiver{Creds: a} // a Receiver holds a mutex: never copied
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
-		for _, v := range []any{a, &a, r, &r} {
-			if s := fmt.Sprintf(f, v); strings.Contains(s, a.Password) || strings.Contains(s, tok) {
+		for _, v := range []any{a, &a, r} {
+			if s := fmt.Sprintf(f, v); strings.Contains(s, a.Password) || strings.Contains(s, tok) || strings.Contains(s, a.HMACSecret) {
 				t.Errorf("%s of %T reveals a secret: %s", f, v, s)
 			}
 		}

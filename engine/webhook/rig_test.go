@@ -28,7 +28,10 @@ type rig struct {
 
 // startRig serves a Receiver whose sink is sink, or a fresh SQLite store
 // when sink is nil.
-func startRig(t *testing.T, sink Sink) *rig {
+func startRig(t *testing.T, sink Sink) *rig { return startAuthRig(t, sink, Auth{}) }
+
+// startAuthRig is startRig with a receiver authenticating by auth.
+func startAuthRig(t *testing.T, sink Sink, auth Auth) *rig {
 	t.Helper()
 	creds, err := NewCredentials()
 	if err != nil {
@@ -39,7 +42,7 @@ func startRig(t *testing.T, sink Sink) *rig {
 		rg.db = openStore(t)
 		sink = rg.db
 	}
-	r := &Receiver{Creds: creds, Sink: sink, MaxBody: 64 << 10,
+	r := &Receiver{Creds: creds, Auth: auth, Sink: sink, MaxBody: 64 << 10,
 		OnDelivery: func(n int) { rg.woken.Add(int64(n)) },
 		Logf: func(format string, args ...any) {
 			rg.mu.Lock()
@@ -77,7 +80,7 @@ func (rg *rig) checkLogs() {
 	rg.mu.Lock()
 	defer rg.mu.Unlock()
 	for _, l := range rg.logs {
-		for _, secret := range []string{rg.creds.Password, rg.creds.Path, bodyMarker} {
+		for _, secret := range []string{rg.creds.Password, rg.creds.Path, rg.creds.HMACSecret, bodyMarker} {
 			if strings.Contains(l, secret) {
 				rg.t.Errorf("log line %q reveals a secret or body content", l)
 			}

@@ -1,9 +1,11 @@
 // Package webhook receives HaloPSA's webhook deliveries: it authenticates
 // them, bounds their size, stores each in the inbox and only then answers.
 //
-// HaloPSA offers Basic authentication and no signing, so the receiver also
-// requires a random, unguessable URL path. Applying deliveries to tickets is
-// the sync engine's job, not this package's.
+// HaloPSA documents Basic authentication and no signing, so the receiver
+// also requires a random, unguessable URL path; it can require an
+// HMAC-SHA256 signature header instead of or beside Basic (see Auth).
+// Applying deliveries to tickets is the sync engine's job, not this
+// package's.
 package webhook
 
 import (
@@ -21,14 +23,18 @@ import (
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
-// Credentials are what HaloPSA must present: the webhook URL's secret path
-// and the Basic authentication user and password. They are secrets (they
-// live in the OS keychain); String and GoString redact them so that a stray
-// %v cannot log them.
+// Credentials are the secrets HaloPSA's deliveries prove they know: the
+// webhook URL's secret path, the Basic authentication user and password,
+// and the key of the signature header (which of the last two a delivery
+// must show is Auth's choice). They live in the OS keychain; String and
+// GoString redact them so that a stray %v cannot log them.
 type Credentials struct {
 	Path     string // the URL path, e.g. "/halo/3f9c...", whose last part is random and unguessable
 	Username string
 	Password string
+	// HMACSecret keys the signature header's HMAC-SHA256, as the text
+	// entered in HaloPSA (its UTF-8 bytes are the key).
+	HMACSecret string `json:",omitempty"`
 }
 
 // String describes c without revealing it.
@@ -39,25 +45,37 @@ func (c Credentials) GoString() string { return c.String() }
 
 // secretBytes is the randomness of the path token and of the password:
 // 192 bits each, well above the 128 bits needed against guessing.
-const secretBytes = 24
+// hmacSecretBytes is the HMAC key's: 256 bits, SHA-256's own strength.
+const (
+	secretBytes     = 24
+	hmacSecretBytes = 32
+)
 
 // NewCredentials returns fresh random credentials: a path "/halo/<token>"
-// and a password, both URL-safe base64 of 192 random bits. The user name is
-// fixed; it is not meant to be secret.
+// and a password, both URL-safe base64 of 192 random bits, and an HMAC
+// secret of 256. The user name is fixed; it is not meant to be secret.
 func NewCredentials() (Credentials, error) {
-	tok, err := randomToken()
+	tok, err := randomToken(secretBytes)
 	if err != nil {
 		return Credentials{}, err
 	}
-	pw, err := randomToken()
+	pw, err := randomToken(secretBytes)
 	if err != nil {
 		return Credentials{}, err
 	}
-	return Credentials{Path: "/halo/" + tok, Username: "halopsa", Password: pw}, nil
+	key, err := NewHMACSecret()
+	if err != nil {
+		return Credentials{}, err
+	}
+	return Credentials{Path: "/halo/" + tok, Username: "halopsa", Password: pw, HMACSecret: key}, nil
 }
 
-func randomToken() (string, error) {
-	b := make([]byte, secretBytes)
+// NewHMACSecret returns a fresh signature key: URL-safe base64 of 256
+// random bits, 43 characters that survive copying into any form.
+func NewHMACSecret() (string, error) { return randomToken(hmacSecretBytes) }
+
+func randomToken(n int) (string, error) {
+	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("webhook: random credentials: %w", err)
 	}
@@ -82,7 +100,11 @@ const storeTimeout = 10 * time.Second
 // Receiver is the webhook endpoint, an http.Handler. Set its fields before
 // serving and do not change them after; it is then safe for concurrent use.
 type Receiver struct {
-	Creds   Credentials
+	Creds Credentials
+	// Auth says whether deliveries must carry Basic credentials, a
+	// signature header, or both; the zero value is Basic. Listen refuses
+	// to start with an Auth that fails Validate.
+	Auth    Auth
 	Sink    Sink
 	MaxBody int64 // largest body accepted, in bytes; DefaultMaxBody when <= 0
 	// OnDelivery, when set, is called after a delivery stored new items, with
@@ -90,8 +112,11 @@ type Receiver struct {
 	// goroutine before the answer is sent, so it must not block.
 	OnDelivery func(added int)
 	// Logf, when set, receives one line per problem (unreadable deliveries,
-	// storage failures). It is never given a body or a credential.
+	// storage failures, refused deliveries at most once a minute). It is
+	// never given a body or a credential.
 	Logf func(format string, args ...any)
+
+	refusals refusalLog
 }
 
 func (r *Receiver) logf(format string, args ...any) {
@@ -103,8 +128,12 @@ func (r *Receiver) logf(format string, args ...any) {
 // ServeHTTP handles one delivery. In order:
 //   - a path other than Creds.Path: 404, as for any unknown URL;
 //   - a method other than POST: 405;
-//   - missing or wrong Basic credentials: 401 with WWW-Authenticate;
+//   - missing or wrong Basic credentials when Auth needs them: 401 with
+//     WWW-Authenticate;
+//   - no signature header, or more than one, when Auth needs one: 401;
 //   - a body over MaxBody: 413;
+//   - a signature that is not the HMAC-SHA256 of the body's exact bytes
+//     under Creds.HMACSecret: 401;
 //   - otherwise the delivery (each element of a batched array) is stored
 //     through Sink and answered 200 after the store committed, or 503 if it
 //     could not be stored, so that the sender tries again.
@@ -125,10 +154,30 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if !r.authorized(req) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="HaloSync webhook", charset="UTF-8"`)
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	mode := r.Auth.Mode
+	if !mode.known() {
+		// A mistyped mode must close the endpoint, not open it.
+		r.refuse(w, basicChallenge, fmt.Sprintf("the receiver's authentication mode %q is unknown", mode))
 		return
+	}
+	if mode.NeedsBasic() && !r.authorized(req) {
+		r.refuse(w, basicChallenge, "missing or wrong Basic credentials")
+		return
+	}
+	var signature string
+	if mode.NeedsSignature() {
+		h := r.Auth.SignatureHeader()
+		vs := req.Header.Values(h)
+		switch len(vs) {
+		case 1:
+		case 0:
+			r.refuse(w, signatureChallenge, "no "+h+" header")
+			return
+		default:
+			r.refuse(w, signatureChallenge, fmt.Sprintf("%d %s headers, want one", len(vs), h))
+			return
+		}
+		signature = vs[0]
 	}
 	if r.Sink == nil {
 		r.logf("webhook: no inbox configured; delivery refused")
@@ -152,6 +201,12 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		// The sender went away or stalled; there is nobody to answer.
 		http.Error(w, "could not read the body", http.StatusBadRequest)
+		return
+	}
+	// The signature covers the bytes as sent: checked before anything
+	// reads them, so no decoding or re-encoding can change what is checked.
+	if mode.NeedsSignature() && !VerifySignature(r.Creds.HMACSecret, body, signature) {
+		r.refuse(w, signatureChallenge, "the "+r.Auth.SignatureHeader()+" header is not the body's HMAC-SHA256 under the shared secret")
 		return
 	}
 	items := r.inboxItems(body, time.Now())

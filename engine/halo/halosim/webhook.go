@@ -18,6 +18,11 @@ import (
 type WebhookConfig struct {
 	URL                string // the Payload URL; "" disables the webhook
 	Username, Password string // Basic authentication when Username != ""
+	// HMACSecret, when set, signs each delivery: header HMACHeader (default
+	// DefaultHMACHeader) carries base64(HMAC-SHA256(HMACSecret, body)), the
+	// header authentication one production integration uses
+	// (HALOPSA-API.md, addendum 2). Independent of Basic authentication.
+	HMACSecret, HMACHeader string
 	// Batch > 1 groups up to Batch events into one delivery whose body is a
 	// JSON array (HaloPSA's "group occurrences" option); with batching on,
 	// even a lone event is sent as a one-element array.

@@ -26,6 +26,7 @@ type hookReq struct {
 	user, pass string
 	hasAuth    bool
 	ctype      string
+	header     http.Header
 	body       []byte
 }
 
@@ -35,7 +36,7 @@ func newHookRecv(t *testing.T) *hookRecv {
 		b, _ := io.ReadAll(req.Body)
 		u, p, ok := req.BasicAuth()
 		r.mu.Lock()
-		r.reqs = append(r.reqs, hookReq{user: u, pass: p, hasAuth: ok, ctype: req.Header.Get("Content-Type"), body: b})
+		r.reqs = append(r.reqs, hookReq{user: u, pass: p, hasAuth: ok, ctype: req.Header.Get("Content-Type"), header: req.Header.Clone(), body: b})
 		status, block := r.status, r.block
 		r.mu.Unlock()
 		if block != nil {

@@ -2,7 +2,10 @@ package halosim
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -190,6 +193,19 @@ func (h *hookState) planLocked(window []hookEvent, cfg WebhookConfig) []hookDeli
 	return append(plan, dups...)
 }
 
+// DefaultHMACHeader is the signature header's name when WebhookConfig
+// names none.
+const DefaultHMACHeader = "X-Halo-Signature"
+
+// hookSignature is base64(HMAC-SHA256(secret, body)), the secret's UTF-8
+// bytes as the key. It is computed here rather than borrowed from the
+// receiver, so that tests check one implementation against another.
+func hookSignature(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
 // postHook makes one POST and reports whether it was answered 2xx. There is
 // no retry: HaloPSA documents none (a failed delivery can only be re-sent
 // by hand from its log), so a receiver must not count on one.
@@ -201,6 +217,13 @@ func postHook(client *http.Client, cfg WebhookConfig, body []byte) bool {
 	req.Header.Set("Content-Type", "application/json")
 	if cfg.Username != "" {
 		req.SetBasicAuth(cfg.Username, cfg.Password)
+	}
+	if cfg.HMACSecret != "" {
+		h := cfg.HMACHeader
+		if h == "" {
+			h = DefaultHMACHeader
+		}
+		req.Header.Set(h, hookSignature(cfg.HMACSecret, body))
 	}
 	resp, err := client.Do(req)
 	if err != nil {
