@@ -49,10 +49,11 @@ bench-ingest:
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 3s ./engine/webhook
 
 # The demo: the desktop app against the built-in simulated HaloPSA, with a
-# pre-filled client book. Its data lives in $(DEMO_DIR)/demo; the demo
+# pre-filled client book (DIALECT=pessimistic makes it answer like the most
+# awkward HaloPSA). Its data lives in $(DEMO_DIR)/demo; the demo
 # keeps its (made-up) secret in memory, so no keychain is needed.
 demo: deps build
-	$(BIN)/halosync --demo --data-dir $(DEMO_DIR)
+	$(BIN)/halosync --demo --data-dir $(DEMO_DIR) $(if $(DIALECT),--demo-dialect $(DIALECT))
 
 # The same without a window: connect, import and print the result.
 demo-cli: deps build

@@ -35,6 +35,9 @@ type Config struct {
 	HTTPClient *http.Client  // default: halo's
 	RateLimit  int           // requests per RateWindow; default halo.DefaultRateLimit
 	RateWindow time.Duration // default halo.DefaultRateWindow
+	// DemoDialect, in demo mode, makes the simulated HaloPSA answer like
+	// one of halosim's dialects ("pessimistic", say); "" is the friendly one.
+	DemoDialect string
 }
 
 // App is one running HaloSync. Its methods are safe for concurrent use.

@@ -42,10 +42,18 @@ func OpenDemo(ctx context.Context, cfg Config) (*App, error) {
 			return nil, fmt.Errorf("reset the demo database: %w", err)
 		}
 	}
+	var behaviour halosim.Behaviour
+	if cfg.DemoDialect != "" {
+		b, err := halosim.DialectBehaviour(cfg.DemoDialect)
+		if err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		behaviour = b
+	}
 	cfg.Secrets = secrets.NewMemory()
 	sim := halosim.New(halosim.Options{
 		Seed: 2026, Clients: 400, Latency: 40 * time.Millisecond,
-		ClientID: demoClientID, ClientSecret: demoSecret,
+		ClientID: demoClientID, ClientSecret: demoSecret, Behaviour: behaviour,
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -53,9 +53,10 @@ func run(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	demo := fs.Bool("demo", false, "start in demo mode: a built-in simulated HaloPSA, made-up clients, a separate data folder")
 	dataDir := fs.String("data-dir", "", "where HaloSync keeps its data (default: the OS's per-user app data folder)")
+	dialect := fs.String("demo-dialect", "", "in demo mode, answer like this simulated HaloPSA dialect: friendly, order-only, no-filters, rejects-dates or pessimistic")
 	tab := fs.String("tab", "", "the tab to show first: connection, mapping, tickets or log (for screenshots)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: halosync [--demo] [--data-dir DIR]")
+		fmt.Fprintln(stderr, "Usage: halosync [--demo [--demo-dialect NAME]] [--data-dir DIR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -74,7 +75,7 @@ func run(args []string, stderr io.Writer) int {
 	defer cancel()
 	var opened backends
 	defer opened.closeAll(stderr)
-	cfg := app.Config{DataDir: *dataDir}
+	cfg := app.Config{DataDir: *dataDir, DemoDialect: *dialect}
 	openDemo := func(octx context.Context) (gui.Backend, error) {
 		a, err := app.OpenDemo(octx, cfg)
 		if err != nil {
