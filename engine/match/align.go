@@ -16,9 +16,6 @@ type alignment struct {
 	conflict   [2]string // a local word and a HaloPSA word that match nothing
 	extraLocal string    // a local word that matches nothing
 	extraHalo  string    // a HaloPSA word that matches nothing
-	// The weights of extraLocal and extraHalo: a name (1) left over on one
-	// side only is a short name inside a longer one.
-	extraLocalW, extraHaloW float64
 	// Findings that make a pair weaker evidence than its score says, the
 	// first of each, as written (local word, HaloPSA word).
 	distinctTypo [2]string // a name word matched only as a typo of another
@@ -106,8 +103,8 @@ func align(a, b *analysis, shortTypos bool) alignment {
 	acronyms(B, A, simB, simA, &al)
 
 	var unA, unB float64
-	al.covA, unA, al.extraLocal, al.extraLocalW = coverage(A, simA, a.weight)
-	al.covB, unB, al.extraHalo, al.extraHaloW = coverage(B, simB, b.weight)
+	al.covA, unA, al.extraLocal = coverage(A, simA, a.weight)
+	al.covB, unB, al.extraHalo = coverage(B, simB, b.weight)
 	al.tok = (al.covA+al.covB)/2 - conflictPenalty*min(unA, unB)
 	if al.tok < 0 {
 		al.tok = 0
@@ -190,22 +187,22 @@ func setOnce(dst *[2]string, v [2]string) {
 }
 
 // coverage returns the weighted share of toks that matched, the weighted
-// share that matched nothing, and the heaviest word that matched nothing
-// with its weight.
-func coverage(toks []token, sim []float64, total float64) (cov, unmatched float64, heaviest string, w float64) {
+// share that matched nothing, and the heaviest word that matched nothing.
+func coverage(toks []token, sim []float64, total float64) (cov, unmatched float64, heaviest string) {
 	if total == 0 {
-		return 0, 0, "", 0
+		return 0, 0, ""
 	}
+	var best float64
 	for i, t := range toks {
 		cov += t.w * sim[i]
 		if sim[i] == 0 {
 			unmatched += t.w
-			if t.w > w && t.w > weightStop {
-				w, heaviest = t.w, t.raw
+			if t.w > best && t.w > weightStop {
+				best, heaviest = t.w, t.raw
 			}
 		}
 	}
-	return cov / total, unmatched / total, heaviest, w
+	return cov / total, unmatched / total, heaviest
 }
 
 // shortWord is the longest word in which a typo is not allowed without a

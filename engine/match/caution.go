@@ -18,10 +18,12 @@ import (
 //   - a name word matched only as a typo of another ("Visioneer" /
 //     "Visiontek"); in words of at most shortWord letters a typo is not
 //     even a match without a domain or phone (align.go);
-//   - an acronym ("CAS" for "Chamberlain Access Solutions");
-//   - a short name inside a longer one: every word of one name matched,
-//     and the other has a name or place left over ("Barco" / "Barco
-//     Display Systems", "Bright Smile Dental" / "... - Leeds").
+//   - an acronym ("CAS" for "Chamberlain Access Solutions").
+//
+// A short name inside a longer one at the level of whole words ("Barco" /
+// "Barco Display Systems") already scores Medium or less unless the extra
+// words are fillers ("Group"); holding the rest to Medium as well lowered
+// only right suggestions on both calibration parts, so it is not a rule.
 //
 // Two more kinds need the other candidates and are applied by the Matcher
 // (rank.go): names equal after Normalize shared by two HaloPSA clients,
@@ -30,8 +32,8 @@ import (
 // rules switches the caution rules; the calibration test turns each off in
 // turn to measure what it does. Nothing else changes it.
 var rules = struct {
-	strictShortWords, truncated, typo, acronym, contained, ambiguity, sameName bool
-}{true, true, true, true, true, true, true}
+	strictShortWords, truncated, typo, acronym, ambiguity, sameName bool
+}{true, true, true, true, true, true}
 
 // caution lowers the band limit of an uncorroborated pair.
 func (r *result) caution() {
@@ -47,14 +49,6 @@ func (r *result) caution() {
 	}
 	if rules.typo && al.distinctTypo[0] != "" {
 		r.lower(Medium, "typo in a distinctive word")
-	}
-	if rules.contained && al.conflict[0] == "" {
-		switch {
-		case al.extraHaloW >= weightName && al.extraLocal == "":
-			r.lower(Medium, fmt.Sprintf("a short name inside a longer one (HaloPSA adds %q)", al.extraHalo))
-		case al.extraLocalW >= weightName && al.extraHalo == "":
-			r.lower(Medium, fmt.Sprintf("a short name inside a longer one (%q not in HaloPSA)", al.extraLocal))
-		}
 	}
 }
 
