@@ -89,7 +89,8 @@ func align(a, b *analysis, shortTypos bool) alignment {
 	if !shortTypos {
 		for i := range A {
 			for j := range B {
-				if simA[i] == 0 && simB[j] == 0 && al.shortTypo[0] == "" {
+				la, lb := len(A[i].s), len(B[j].s)
+				if simA[i] == 0 && simB[j] == 0 && al.shortTypo[0] == "" && min(la, lb) >= 4 && min(la, lb) <= shortWord && abs(la-lb) <= 3 {
 					if _, k := wordMatch(A[i].s, B[j].s, true); k == kindTypo {
 						al.shortTypo = [2]string{A[i].raw, B[j].raw}
 						al.refused = true
