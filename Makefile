@@ -34,7 +34,8 @@ bench: bench-import bench-match bench-poll bench-ingest
 bench-import:
 	$(GO) test -run '^$$' -bench BenchmarkImport -benchtime 1x -timeout 20m ./engine/sync
 
-# Matching quality on the labelled set (beside a naive baseline) and speed.
+# Matching quality on both labelled sets, calibration and held-out parts
+# (beside a naive baseline), then speed.
 bench-match:
 	$(GO) test -run 'TestQualityReport' -v ./engine/match
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/match

@@ -16,11 +16,18 @@ type alignment struct {
 	conflict   [2]string // a local word and a HaloPSA word that match nothing
 	extraLocal string    // a local word that matches nothing
 	extraHalo  string    // a HaloPSA word that matches nothing
+	// Findings that make a pair weaker evidence than its score says, the
+	// first of each, as written (local word, HaloPSA word).
+	distinctTypo [2]string // a name word matched only as a typo of another
+	shortTypo    [2]string // the same in a word of at most shortWord letters
+	refused      bool      // shortTypo was not counted as a match
+	truncated    [2]string // a name word matched only as the start of another
 }
 
 // align matches the words of a (local) and b (HaloPSA) one to one and
-// computes the word score.
-func align(a, b *analysis) alignment {
+// computes the word score. shortTypos allows typos in words of at most
+// shortWord letters, which only a shared domain or phone number earns.
+func align(a, b *analysis, shortTypos bool) alignment {
 	var al alignment
 	A, B := a.toks, b.toks
 	simA := make([]float64, len(A))
@@ -42,6 +49,7 @@ func align(a, b *analysis) alignment {
 	type pair struct {
 		i, j int
 		s    float64
+		kind wordKind
 	}
 	var pairs []pair
 	for i := range A {
@@ -50,8 +58,8 @@ func align(a, b *analysis) alignment {
 		}
 		for j := range B {
 			if simB[j] == 0 {
-				if s := wordSim(A[i].s, B[j].s); s > 0 {
-					pairs = append(pairs, pair{i, j, s})
+				if s, k := wordMatch(A[i].s, B[j].s, shortTypos); s > 0 {
+					pairs = append(pairs, pair{i, j, s, k})
 				}
 			}
 		}
@@ -60,8 +68,34 @@ func align(a, b *analysis) alignment {
 	for _, p := range pairs {
 		if simA[p.i] == 0 && simB[p.j] == 0 {
 			simA[p.i], simB[p.j] = p.s, p.s
+			found := [2]string{A[p.i].raw, B[p.j].raw}
 			if al.typo[0] == "" {
-				al.typo = [2]string{A[p.i].raw, B[p.j].raw}
+				al.typo = found
+			}
+			if max(A[p.i].w, B[p.j].w) < weightName {
+				continue // a trade or filler word mistyped says little either way
+			}
+			switch {
+			case p.kind == kindTypo && min(len(A[p.i].s), len(B[p.j].s)) <= shortWord:
+				setOnce(&al.shortTypo, found)
+			case p.kind == kindTypo:
+				setOnce(&al.distinctTypo, found)
+			case p.kind == kindPrefix:
+				setOnce(&al.truncated, found)
+			}
+		}
+	}
+	// A typo in a short word that was not allowed, for the reason.
+	if !shortTypos {
+		for i := range A {
+			for j := range B {
+				la, lb := len(A[i].s), len(B[j].s)
+				if simA[i] == 0 && simB[j] == 0 && al.shortTypo[0] == "" && min(la, lb) >= 4 && min(la, lb) <= shortWord && abs(la-lb) <= 3 {
+					if _, k := wordMatch(A[i].s, B[j].s, true); k == kindTypo {
+						al.shortTypo = [2]string{A[i].raw, B[j].raw}
+						al.refused = true
+					}
+				}
 			}
 		}
 	}
@@ -147,6 +181,12 @@ func initialsRun(y []token, simY []float64, acr string) (int, int) {
 	return -1, -1
 }
 
+func setOnce(dst *[2]string, v [2]string) {
+	if dst[0] == "" {
+		*dst = v
+	}
+}
+
 // coverage returns the weighted share of toks that matched, the weighted
 // share that matched nothing, and the heaviest word that matched nothing.
 func coverage(toks []token, sim []float64, total float64) (cov, unmatched float64, heaviest string) {
@@ -166,17 +206,41 @@ func coverage(toks []token, sim []float64, total float64) (cov, unmatched float6
 	return cov / total, unmatched / total, heaviest
 }
 
+// shortWord is the longest word in which a typo is not allowed without a
+// shared domain or phone number: one letter changes a short word into
+// another real one too often ("Marlow" / "Harlow", "Nikon" / "Ikon").
+const shortWord = 5
+
+// wordKind is how two different words were found to be one.
+type wordKind uint8
+
+const (
+	kindNone   wordKind = iota
+	kindPlural          // "zoes" for "zoe"
+	kindPrefix          // "dent" for "dental"
+	kindTypo            // Jaro-Winkler at least typoMinJW
+	kindUmlaut          // "mueller" for "müller"
+)
+
 // wordSim is how alike two different words are as spellings of one word:
-// an umlaut spelling, an abbreviation by truncation, or a typo. It is 0 for
-// words that are simply different, and numbers must be equal.
+// an umlaut spelling, an abbreviation by truncation, or a typo (in words
+// longer than shortWord letters). It is 0 for words that are simply
+// different, and numbers must be equal.
 func wordSim(a, b string) float64 {
+	s, _ := wordMatch(a, b, false)
+	return s
+}
+
+// wordMatch is wordSim with the kind of likeness that decided it;
+// shortTypos allows typos in short words too.
+func wordMatch(a, b string, shortTypos bool) (float64, wordKind) {
 	if hasDigit(a) || hasDigit(b) {
-		return 0
+		return 0, kindNone
 	}
 	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
-	best := 0.0
+	best, kind := 0.0, kindNone
 	if min(la, lb) >= 3 && isPlural(a, b) {
-		best = pluralSim
+		best, kind = pluralSim, kindPlural
 	}
 	if min(la, lb) >= 4 {
 		short, long := a, b
@@ -184,18 +248,19 @@ func wordSim(a, b string) float64 {
 			short, long = b, a
 		}
 		if strings.HasPrefix(long, short) {
-			best = prefixSim
+			best, kind = prefixSim, kindPrefix
 		}
-		if abs(la-lb) <= 3 && jwBound(a, b) >= typoMinJW {
+		typos := shortTypos || min(la, lb) > shortWord
+		if typos && abs(la-lb) <= 3 && jwBound(a, b) >= typoMinJW {
 			if j := jw(a, b); j >= typoMinJW && j > best {
-				best = j
+				best, kind = j, kindTypo
 			}
 		}
 	}
 	if best < umlautSim && hasUmlautSpelling(a, b) && collapseUmlauts(a) == collapseUmlauts(b) {
-		best = umlautSim
+		best, kind = umlautSim, kindUmlaut
 	}
-	return best
+	return best, kind
 }
 
 // jwBound is an upper bound of jw(a, b) that costs a few nanoseconds: the

@@ -83,3 +83,63 @@ func TestDumpDataset(t *testing.T) {
 		}
 	}
 }
+
+// TestCautionAblation prints, on the calibration part of both sets, what
+// each caution rule (caution.go) does: the figures with every rule, then
+// with one rule off at a time. Scoring every pair keeps the index out of
+// it (it assumes the rules as shipped). Run it with
+// MATCH_CALIBRATE=1 go test -run CautionAblation -v ./engine/match
+func TestCautionAblation(t *testing.T) {
+	if os.Getenv("MATCH_CALIBRATE") == "" {
+		t.Skip("set MATCH_CALIBRATE=1 to print what each caution rule does")
+	}
+	saved := rules
+	defer func() { rules = saved }()
+	sets := []dataset{loadDataset(t), loadVendorSet(t)}
+	var b strings.Builder
+	fmt.Fprintln(&b, "rule off             set             one-click      precision  recall  F1    (calibration part)")
+	for _, off := range []string{"none (all on)", "strictShortWords", "truncated", "typo", "acronym", "ambiguity", "sameName", "all"} {
+		rules = saved
+		switch off {
+		case "strictShortWords":
+			rules.strictShortWords = false
+		case "truncated":
+			rules.truncated = false
+		case "typo":
+			rules.typo = false
+		case "acronym":
+			rules.acronym = false
+		case "ambiguity":
+			rules.ambiguity = false
+		case "sameName":
+			rules.sameName = false
+		case "all":
+			rules.strictShortWords, rules.truncated, rules.typo, rules.acronym = false, false, false, false
+			rules.ambiguity, rules.sameName = false, false
+		}
+		for _, d := range sets {
+			f := measure(d, everyPairOutcomes(d), calibration)
+			fmt.Fprintf(&b, "%-20s %-15s %.3f (%3d)    %.3f      %.3f   %.3f\n",
+				off, d.name, f.oneClickPrecision(), f.oneClick, f.precision(), f.recall(), f.f1())
+		}
+	}
+	t.Log("\n" + b.String())
+}
+
+// everyPairOutcomes is ourOutcomes with every pair scored.
+func everyPairOutcomes(d dataset) map[int64]outcome {
+	m := everyPairMatcher(d.halo)
+	out := map[int64]outcome{}
+	ranked := m.rankAll(d.locals, nil)
+	for i, s := range suggestFrom(d.locals, ranked, SuggestThreshold) {
+		var o outcome
+		if s.Best != nil {
+			o.suggested, o.oneClick = s.Best.HaloID, s.Best.Band >= High
+		}
+		if len(ranked[i]) > 0 {
+			o.top1 = ranked[i][0].HaloID
+		}
+		out[s.LocalID] = o
+	}
+	return out
+}

@@ -36,7 +36,7 @@ func ExampleSuggestAll() {
 		fmt.Printf("%d -> %d %.2f %s: %s\n", s.LocalID, s.Best.HaloID, s.Best.Score, s.Best.Band, s.Best.Reason)
 	}
 	// Output:
-	// 1 -> 10 0.85 high: names 85% alike; "HDG" is the initials of "Hartley Dental Group"
+	// 1 -> 10 0.85 medium: names 85% alike; "HDG" is the initials of "Hartley Dental Group"; lowered: acronym, not corroborated
 	// 2 -> 11 1.00 exact: same name after removing "Ltd", reading "&" as "and"
 	// 3 no suggestion
 	// 4 -> 12 0.90 high: names 90% alike; HaloPSA adds "Solicitors"

@@ -30,8 +30,11 @@ type Scored struct {
 	HaloID int64
 	Name   string  // the HaloPSA client's name
 	Score  float64 // in [0, 1]
+	// Band is BandOf(Score), or Medium where the evidence is weaker than the
+	// score says (an acronym, a typo, another client as likely; see
+	// caution.go): Exact and High are what may be accepted in one click.
 	Band   Band
-	Reason string // for the user, e.g. "same name after removing \"Ltd\""
+	Reason string // for the user, e.g. "same name after removing \"Ltd\""; "lowered: ..." says why a band is below the score's
 }
 
 // Suggestion is what Bulk Map proposes for one local client.

@@ -56,6 +56,7 @@ func (m *Matcher) rank(s *scratch, l Local, floor float64, exclude map[int64]boo
 	la, lc := analyze(l.Name), localContacts(l)
 	cands := m.collect(s, &la, &lc, floor)
 	var out []Scored
+	var corroborated map[int64]bool
 	for _, e := range cands {
 		h := &m.halo[e]
 		if exclude[h.c.ID] {
@@ -64,9 +65,16 @@ func (m *Matcher) rank(s *scratch, l Local, floor float64, exclude map[int64]boo
 		r := scorePair(&la, &h.a, &lc, &h.ct)
 		if r.score >= floor {
 			out = append(out, r.scored(h.c, &la, &h.a))
+			if r.domain != "" || r.phone {
+				if corroborated == nil {
+					corroborated = map[int64]bool{}
+				}
+				corroborated[h.c.ID] = true
+			}
 		}
 	}
 	sortScored(out)
+	cautionRanked(out, corroborated)
 	return out
 }
 

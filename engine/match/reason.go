@@ -35,12 +35,14 @@ func (al *alignment) details() []string {
 	if al.acronym[0] != "" {
 		out = append(out, fmt.Sprintf("%q is the initials of %q", al.acronym[0], al.acronym[1]))
 	}
-	if al.conflict[0] != "" {
+	if al.refused {
+		out = append(out, fmt.Sprintf("%q ~ %q not counted: typo in a short word", al.shortTypo[0], al.shortTypo[1]))
+	} else if al.conflict[0] != "" {
 		out = append(out, fmt.Sprintf("%q here, %q in HaloPSA", al.conflict[0], al.conflict[1]))
 	} else if al.typo[0] != "" {
 		out = append(out, fmt.Sprintf("%q ~ %q", al.typo[0], al.typo[1]))
 	}
-	if al.conflict[0] == "" && len(out) < 2 {
+	if al.conflict[0] == "" && !al.refused && len(out) < 2 {
 		switch {
 		case al.extraHalo != "":
 			out = append(out, fmt.Sprintf("HaloPSA adds %q", al.extraHalo))

@@ -2,6 +2,7 @@ package match
 
 import (
 	"math"
+	"strings"
 
 	"github.com/adrg/strutil"
 	"github.com/adrg/strutil/metrics"
@@ -54,6 +55,10 @@ type result struct {
 	al      alignment
 	domain  string // the shared domain, if any
 	phone   bool   // a shared phone number
+	// limit is the highest band the evidence allows (see caution.go), and
+	// lowered says why, for the reason.
+	limit   Band
+	lowered []string
 }
 
 // Score returns the full score of one pair, its band and a reason a user can
@@ -67,12 +72,21 @@ func Score(l Local, c Candidate) Scored {
 }
 
 func (r *result) scored(c Candidate, la, ca *analysis) Scored {
-	return Scored{HaloID: c.ID, Name: c.Name, Score: r.score, Band: BandOf(r.score), Reason: r.reason(la, ca)}
+	band := BandOf(r.score)
+	reason := r.reason(la, ca)
+	if r.limit < band {
+		band = r.limit
+		reason += "; lowered: " + strings.Join(r.lowered, ", ")
+	}
+	return Scored{HaloID: c.ID, Name: c.Name, Score: r.score, Band: band, Reason: reason}
 }
 
 // scorePair is the one scoring function behind Score, Rank and Suggest.
 func scorePair(la, ca *analysis, lc, cc *contacts) result {
-	var r result
+	r := result{limit: Exact}
+	r.domain = shared(lc.domains, cc.domains)
+	r.phone = shared(lc.phones, cc.phones) != ""
+	corroborated := r.domain != "" || r.phone
 	switch {
 	case la.key == "" || ca.key == "":
 	case la.key == ca.key:
@@ -82,23 +96,24 @@ func scorePair(la, ca *analysis, lc, cc *contacts) result {
 		r.compact = true
 		r.name = spacingScore
 	default:
-		r.al = align(la, ca)
+		r.al = align(la, ca, corroborated || !rules.strictShortWords)
 		j := jw(la.jwKey, ca.jwKey)
 		r.name = wordShare*r.al.tok + (1-wordShare)*math.Max(j, r.al.tok)
 		r.name = math.Min(r.name, nonExactCap)
 	}
 	r.score = r.name
-	if d := shared(lc.domains, cc.domains); d != "" {
-		r.domain = d
+	if r.domain != "" {
 		r.score = 1 - (1-r.score)*domainFactor
 	}
-	if shared(lc.phones, cc.phones) != "" {
-		r.phone = true
+	if r.phone {
 		r.score = 1 - (1-r.score)*phoneFactor
 	}
 	if !r.exact {
 		r.score = math.Min(r.score, nonExactCap)
 	}
 	r.score = math.Round(r.score*1e6) / 1e6 // stable across platforms and in ties
+	if !corroborated {
+		r.caution()
+	}
 	return r
 }
