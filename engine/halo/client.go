@@ -52,6 +52,12 @@ type Config struct {
 	MaxInFlight int           // concurrent requests; default 8
 	MaxRetries  int           // retries of a GET after a 5xx or a dropped connection; default 5
 	HTTPClient  *http.Client  // default: 60 s timeout
+
+	// OnWait, when set, hears when the request budget holds requests back
+	// for at least WaitNotice (default DefaultWaitNotice), and when they
+	// flow again: see WaitFunc.
+	OnWait     WaitFunc
+	WaitNotice time.Duration
 }
 
 // Client talks to one HaloPSA instance. It is safe for concurrent use.
@@ -107,6 +113,9 @@ func New(cfg Config) (*Client, error) {
 		hc:     hc,
 		budget: NewBudget(cfg.RateLimit, cfg.RateWindow),
 		slots:  make(chan struct{}, cfg.MaxInFlight),
+	}
+	if cfg.OnWait != nil {
+		c.budget.OnWait(cfg.WaitNotice, cfg.OnWait)
 	}
 	var authURL string
 	if cfg.AuthURL != "" {

@@ -86,3 +86,25 @@ func TestCovers(t *testing.T) {
 		}
 	}
 }
+
+func TestPingAsksForOneRow(t *testing.T) {
+	f := newFake(t)
+	var asked []string
+	down := false
+	f.handle("GET /api/Client", func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.Query().Get("page_size"))
+		if down {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		okList("clients")(w, r)
+	})
+	c := f.client(t, func(c *Config) { c.MaxRetries = 1 })
+	if err := c.Ping(context.Background()); err != nil || !slices.Equal(asked, []string{"1"}) {
+		t.Fatalf("Ping: %v; page sizes asked %q", err, asked)
+	}
+	down = true
+	if err := c.Ping(context.Background()); !errors.Is(err, ErrServer) || len(asked) != 3 {
+		t.Fatalf("Ping of a failing server: %v after %d requests; want ErrServer after one retry", err, len(asked)-1)
+	}
+}
