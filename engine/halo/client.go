@@ -58,6 +58,10 @@ type Config struct {
 	// flow again: see WaitFunc.
 	OnWait     WaitFunc
 	WaitNotice time.Duration
+	// OnSuccess, when set, is called after every call HaloPSA answered
+	// with a 2xx, from the caller's goroutine and outside every lock: the
+	// surest sign that HaloPSA is reachable. It must return quickly.
+	OnSuccess func()
 }
 
 // Client talks to one HaloPSA instance. It is safe for concurrent use.
@@ -187,6 +191,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		switch {
 		case resp.status >= 200 && resp.status < 300:
 			c.budget.Succeeded()
+			if c.cfg.OnSuccess != nil {
+				c.cfg.OnSuccess()
+			}
 			if out == nil || len(bytes.TrimSpace(resp.body)) == 0 {
 				return nil
 			}

@@ -87,7 +87,7 @@ func TestCovers(t *testing.T) {
 	}
 }
 
-func TestPingAsksForOneRow(t *testing.T) {
+func TestPingAsksForOneRowAndTellsOnSuccess(t *testing.T) {
 	f := newFake(t)
 	var asked []string
 	down := false
@@ -99,12 +99,16 @@ func TestPingAsksForOneRow(t *testing.T) {
 		}
 		okList("clients")(w, r)
 	})
-	c := f.client(t, func(c *Config) { c.MaxRetries = 1 })
-	if err := c.Ping(context.Background()); err != nil || !slices.Equal(asked, []string{"1"}) {
-		t.Fatalf("Ping: %v; page sizes asked %q", err, asked)
+	successes := 0
+	c := f.client(t, func(c *Config) { c.MaxRetries, c.OnSuccess = 1, func() { successes++ } })
+	if err := c.Ping(context.Background()); err != nil || !slices.Equal(asked, []string{"1"}) || successes != 1 {
+		t.Fatalf("Ping: %v; page sizes asked %q; OnSuccess called %d times", err, asked, successes)
 	}
 	down = true
 	if err := c.Ping(context.Background()); !errors.Is(err, ErrServer) || len(asked) != 3 {
 		t.Fatalf("Ping of a failing server: %v after %d requests; want ErrServer after one retry", err, len(asked)-1)
+	}
+	if successes != 1 {
+		t.Fatalf("OnSuccess called %d times; a failure must not call it", successes)
 	}
 }
