@@ -20,11 +20,12 @@ type Status struct {
 	Counts      store.Counts
 	LastRun     *store.Run // the latest import run, nil when none
 	Problem     string     // why Connected is false although settings exist
+	Health      Health     // whether HaloPSA answers and requests flow, as this process saw it last
 }
 
 // Status reads the state without calling HaloPSA.
 func (a *App) Status(ctx context.Context) (Status, error) {
-	var s Status
+	s := Status{Health: a.health()}
 	counts, err := a.db.Counts(ctx)
 	if err != nil {
 		return s, err
