@@ -58,6 +58,13 @@ type App struct {
 	ticketWake chan struct{} // wakes the ticket loop; nil when it is not running
 	hook       hookState     // the running webhook receiver and tunnel
 
+	outage   *outageTracker // whether HaloPSA answers, shared by the loops
+	waits    *waitTracker   // whether the request budget holds requests back
+	healthMu gosync.Mutex   // orders health events
+	// tweak, when set, adjusts every HaloPSA client's config: tests
+	// shorten its retries and the notice it gives of budget waits.
+	tweak func(*halo.Config)
+
 	subMu gosync.Mutex
 	subID int
 	subs  map[int]func(Event)
@@ -100,7 +107,8 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{cfg: cfg, db: db, secrets: cfg.Secrets}, nil
+	return &App{cfg: cfg, db: db, secrets: cfg.Secrets,
+		outage: newOutageTracker(time.Now), waits: newWaitTracker(time.Now)}, nil
 }
 
 // Close stops the background loop and the demo's simulator, if any, and
@@ -122,9 +130,10 @@ func secretKey(c store.Connection) string {
 	return "halopsa-client-secret:" + c.ClientID + "@" + c.BaseURL
 }
 
-// newClient builds a HaloPSA client for a connection and secret.
+// newClient builds a HaloPSA client for a connection and secret. Its
+// answers and its budget's waits feed the health state.
 func (a *App) newClient(c store.Connection, secret string) (*halo.Client, error) {
-	return halo.New(halo.Config{
+	cfg := halo.Config{
 		Address:      halo.Address(c.BaseURL),
 		AuthURL:      c.AuthURL,
 		Tenant:       c.Tenant,
@@ -133,7 +142,13 @@ func (a *App) newClient(c store.Connection, secret string) (*halo.Client, error)
 		RateLimit:    a.cfg.RateLimit,
 		RateWindow:   a.cfg.RateWindow,
 		HTTPClient:   a.cfg.HTTPClient,
-	})
+		OnWait:       a.budgetWait,
+		OnSuccess:    a.haloAnswered,
+	}
+	if a.tweak != nil {
+		a.tweak(&cfg)
+	}
+	return halo.New(cfg)
 }
 
 // haloClient returns the client for the stored connection, reading the
@@ -174,9 +189,14 @@ func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (syn
 		a.log(ctx, store.Error, "sync", "", err.Error())
 		return sync.Summary{}, err
 	}
+	return a.importWith(ctx, c, onProgress, nil)
+}
+
+// importWith runs one import with c; logError is the Importer's LogError.
+func (a *App) importWith(ctx context.Context, c *halo.Client, onProgress func(sync.Progress), logError func(error) bool) (sync.Summary, error) {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	_, err = a.db.LastSuccessfulRun(ctx, store.KindImport)
+	_, err := a.db.LastSuccessfulRun(ctx, store.KindImport)
 	fresh := errors.Is(err, store.ErrNotFound)
 	im := &sync.Importer{Halo: c, DB: a.db,
 		OnProgress: func(p sync.Progress) {
@@ -185,7 +205,8 @@ func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (syn
 			}
 			a.publish(Event{Progress: &p})
 		},
-		OnLog: func(e store.LogEntry) { a.publish(Event{Log: &e}) },
+		OnLog:    func(e store.LogEntry) { a.publish(Event{Log: &e}) },
+		LogError: logError,
 	}
 	sum, err := im.Run(ctx)
 	if err != nil {

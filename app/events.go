@@ -9,10 +9,12 @@ import (
 )
 
 // Event is something the GUI may want to show as it happens: a sync-log
-// row (errors raise a desktop notification) or import progress.
+// row (errors raise a desktop notification), import progress, or a change
+// of HaloSync's standing with HaloPSA. One field is set.
 type Event struct {
 	Log      *store.LogEntry // a row just written to the sync log
 	Progress *sync.Progress  // an import page or resource finished
+	Health   *Health         // the health state changed (or moved its times)
 }
 
 // Subscribe calls fn with every event from now on, until cancel is called.

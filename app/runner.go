@@ -21,13 +21,16 @@ type runner struct {
 	paused   bool
 	interval time.Duration
 	syncing  bool
+	owed     bool // an import failed because HaloPSA could not be reached: run it when it answers
 }
 
 // Start runs the background loops until Stop: the import loop (an import
 // at start when the last one is older than the interval, then one every
-// interval with a little jitter, one on SyncNow, and after a failure a
-// retry that backs off from one minute up to the interval) and the ticket
-// loop with the saved settings. It returns at once.
+// interval with a little jitter, one on SyncNow, after a failure a retry
+// that backs off from one minute up to the interval, and while HaloPSA
+// cannot be reached the retries both loops share, then an import as soon
+// as it answers) and the ticket loop with the saved settings. It returns
+// at once.
 func (a *App) Start(ctx context.Context) { a.startLoops(ctx, a.serveOptions(ctx)) }
 
 func (a *App) startLoops(ctx context.Context, o ServeOptions) {
@@ -131,7 +134,7 @@ func (a *App) loop(ctx context.Context, done chan struct{}) {
 	a.mu.Lock()
 	now, wake := a.run.now, a.run.wake
 	a.mu.Unlock()
-	var failures int
+	retry := backoff{min: time.Minute, jitter: 0.2} // after failures other than an outage
 	next := a.firstSync(ctx)
 	for {
 		a.mu.Lock()
@@ -143,6 +146,10 @@ func (a *App) loop(ctx context.Context, done chan struct{}) {
 		case recompute:
 			continue
 		}
+		select {
+		case <-now: // a request that came while waiting: this import serves it
+		default:
+		}
 		err := a.backgroundSync(ctx)
 		if ctx.Err() != nil {
 			return
@@ -150,13 +157,24 @@ func (a *App) loop(ctx context.Context, done chan struct{}) {
 		interval := a.SyncInterval()
 		switch {
 		case err == nil || errors.Is(err, ErrNotConnected):
-			failures = 0
+			retry.reset()
 			next = time.Now().Add(jitter(interval))
+		case isOutage(err):
+			next = a.outageRetry() // the schedule both loops share
 		default:
-			failures++
-			next = time.Now().Add(min(time.Minute<<min(failures-1, 10), interval))
+			retry.max = interval
+			next = time.Now().Add(retry.next())
 		}
 	}
+}
+
+// outageRetry is when the loops try HaloPSA again: the outage's next
+// retry, or now when it has just ended.
+func (a *App) outageRetry() time.Time {
+	if h, ok := a.outage.health(); ok {
+		return h.RetryAt
+	}
+	return time.Now()
 }
 
 type wakeReason int
@@ -198,9 +216,25 @@ func (a *App) firstSync(ctx context.Context) time.Time {
 	return run.FinishedAt.Add(a.SyncInterval())
 }
 
+// backgroundSync is one import of the loop. It asks HaloPSA for one row
+// first: while HaloPSA cannot be reached (or refuses the credentials), an
+// import would only add an "Import started" and an "Import failed" row to
+// the log at every retry. Failures are logged once per outage or streak.
 func (a *App) backgroundSync(ctx context.Context) error {
 	if st, err := a.Status(ctx); err != nil || !st.Connected {
 		return ErrNotConnected
+	}
+	c, err := a.haloClient(ctx)
+	if err != nil {
+		a.logOnce(ctx, loopImport, "sync", err)
+		return err
+	}
+	a.setOwed(false) // the import runs now; set before the request, whose answer may end an outage
+	if err := c.Ping(ctx); err != nil {
+		if ctx.Err() == nil {
+			a.importFailed(ctx, err, true)
+		}
+		return err
 	}
 	a.mu.Lock()
 	a.run.syncing = true
@@ -210,8 +244,35 @@ func (a *App) backgroundSync(ctx context.Context) error {
 		a.run.syncing = false
 		a.mu.Unlock()
 	}()
-	_, err := a.SyncOnce(ctx, nil)
+	_, err = a.importWith(ctx, c, nil, func(err error) bool {
+		// Outages get their own row; other errors one row per streak.
+		return !isOutage(err) && a.outage.firstInStreak(loopImport, err.Error())
+	})
+	switch {
+	case err == nil:
+		a.noteSuccess(loopImport)
+	case ctx.Err() == nil:
+		a.importFailed(ctx, err, false)
+	}
 	return err
+}
+
+// importFailed reports a failed background import to the health state;
+// logIt says the import did not log err itself (the probe failed).
+func (a *App) importFailed(ctx context.Context, err error, logIt bool) {
+	if isOutage(err) {
+		a.setOwed(true) // before the report: HaloPSA may answer any moment after it
+	}
+	if _, outage := a.noteFailure(ctx, loopImport, err); !outage && logIt {
+		a.logOnce(ctx, loopImport, "sync", err)
+	}
+}
+
+// setOwed notes whether an import waits for HaloPSA to answer again.
+func (a *App) setOwed(owed bool) {
+	a.mu.Lock()
+	a.run.owed = owed
+	a.mu.Unlock()
 }
 
 // jitter spreads d by up to ±10% so that many installs do not sync in step.

@@ -11,10 +11,11 @@ import (
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
-// eventually polls cond for up to 10 s.
+// eventually polls cond for up to 30 s: the demo's import alone takes
+// 5 to 10 s under the race detector on a busy 2-core machine.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

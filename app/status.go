@@ -21,6 +21,7 @@ type Status struct {
 	Counts      store.Counts
 	LastRun     *store.Run // the latest import run, nil when none
 	Problem     string     // why Connected is false although settings exist
+	Health      Health     // whether HaloPSA answers and requests flow, as this process saw it last
 	// Polling says how ticket polling finds changes on this HaloPSA, once
 	// it has learned that from HaloPSA's answers ("" until then).
 	Polling string
@@ -28,7 +29,7 @@ type Status struct {
 
 // Status reads the state without calling HaloPSA.
 func (a *App) Status(ctx context.Context) (Status, error) {
-	var s Status
+	s := Status{Health: a.health()}
 	counts, err := a.db.Counts(ctx)
 	if err != nil {
 		return s, err

@@ -70,13 +70,16 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
 		sweep = 6 * time.Hour
 	}
 	nextPoll, nextSweep := time.Now(), time.Now().Add(sweep)
-	failures := 0
+	retry := backoff{min: 10 * time.Second, max: time.Minute, jitter: 0.2} // after failures other than an outage
 	for {
 		var ts *sync.Tickets
 		var err error
 		if ts, err = a.ticketSync(ctx); err == nil {
 			now := time.Now()
 			doPoll, doSweep := !now.Before(nextPoll), !now.Before(nextSweep)
+			// While HaloPSA is down the poll is the probe, so no push
+			// goes out (and logs its retry) before it answers again.
+			doPoll = doPoll || a.outage.isDown()
 			// A poll or sweep that did not happen stays due.
 			if err = a.ticketCycle(ctx, ts, doPoll, doSweep); err == nil {
 				if doPoll {
@@ -95,14 +98,14 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
 		case errors.Is(err, ErrNotConnected) || errors.Is(err, errNoImportYet):
 			wait = 30 * time.Second // or until a connect or an import wakes the loop
 		case err != nil:
-			failures++
-			a.log(ctx, store.Error, "tickets", "", err.Error())
-			wait = min(wait, time.Duration(min(failures, 6))*10*time.Second)
+			// The poll stays due: retry after the back-off, not at once.
+			wait = a.ticketsFailed(ctx, &retry, err)
 		default:
-			failures = 0
-		}
-		if due, err := a.db.NextOutboxDue(ctx); err == nil {
-			wait = min(wait, time.Until(due))
+			retry.reset()
+			a.noteSuccess(loopTickets)
+			if due, err := a.db.NextOutboxDue(ctx); err == nil {
+				wait = min(wait, time.Until(due))
+			}
 		}
 		t := time.NewTimer(max(wait, 100*time.Millisecond))
 		select {

@@ -113,6 +113,11 @@ func (n *notifier) send(title, content string) {
 // notifyText says what went wrong in plain words when the engine's message
 // names one of HaloPSA's failures, else shortens the message.
 func notifyText(e store.LogEntry) string {
+	if e.Operation == "connection" && strings.HasPrefix(e.Message, halo.ErrUnreachable.Error()) {
+		// The one row of an outage: the address worked before, so the
+		// advice to check it would mislead; HaloSync retries by itself.
+		return "HaloPSA cannot be reached right now. HaloSync keeps retrying and notes in the Sync Log when it answers again."
+	}
 	for _, sentinel := range haloFailures {
 		if strings.Contains(e.Message, sentinel.Error()) {
 			text := plainError(sentinel)

@@ -15,18 +15,25 @@ import (
 	"github.com/brainstormmsp/halosync/engine/tunnel"
 )
 
-// statusBar is the strip under the tabs: the connection state, the last
+// statusBar is the strip under the tabs: the connection state (or, while
+// connected, why HaloPSA is not answering or why requests wait), the last
 // sync, during an import a progress bar per resource, the changes waiting
-// for HaloPSA and the webhook's state.
+// for HaloPSA and the webhook's state. Its methods run on the Fyne
+// goroutine.
 type statusBar struct {
 	state    *widget.Label
 	lastSync *widget.Label
 	outbox   *widget.Label // "2 changes waiting for HaloPSA"; hidden at 0
 	webhook  *widget.Label // "Webhook: up", "Polling" or "Webhook: problem"
 	demo     *widget.Label
-	running  *fyne.Container // the bars, shown during an import
+	running  *fyne.Container // the bars, shown during an import unless requests wait
 	bars     map[store.Resource]*resourceBar
 	content  fyne.CanvasObject
+
+	st         app.Status // the latest status read
+	health     app.Health // the latest health
+	healthSeen bool       // health came as an event, newer than any status read
+	importing  bool
 }
 
 // resourceBar is one resource's import progress.
@@ -75,7 +82,41 @@ func progressText(r store.Resource, b *widget.ProgressBar) string {
 
 // applyStatus shows the connection state and the last sync.
 func (s *statusBar) applyStatus(st app.Status, syncing bool) {
+	s.st = st
+	if !s.healthSeen {
+		s.health = st.Health
+	}
+	s.showState()
+	if syncing {
+		s.lastSync.SetText("Syncing…")
+		return
+	}
+	s.lastSync.SetText(lastSyncText(st))
+}
+
+// setHealth shows a change of HaloSync's standing with HaloPSA.
+func (s *statusBar) setHealth(h app.Health) {
+	s.health, s.healthSeen = h, true
+	s.showState()
+}
+
+// reset forgets what the previous backend said.
+func (s *statusBar) reset() {
+	s.health, s.healthSeen, s.importing = app.Health{}, false, false
+	s.running.Hide()
+}
+
+// showState words the connection and health, in colour: never a green
+// "Connected" while HaloPSA does not answer. While requests wait for the
+// rate limit, the import's bars give way to when they resume, instead of
+// standing still.
+func (s *statusBar) showState() {
+	st, h := s.st, s.health
 	switch {
+	case st.Connected && h.State == app.HealthUnreachable:
+		s.state.Text, s.state.Importance = "● HaloPSA cannot be reached since "+when(h.Since)+"; next try "+when(h.RetryAt), widget.DangerImportance
+	case st.Connected && h.State == app.HealthWaiting:
+		s.state.Text, s.state.Importance = "● Waiting for HaloPSA's request limit (resuming at "+when(h.Until)+")", widget.WarningImportance
 	case st.Connected:
 		s.state.Text, s.state.Importance = "● Connected to "+hostOf(st.Address), widget.SuccessImportance
 	case st.Address != "":
@@ -84,11 +125,11 @@ func (s *statusBar) applyStatus(st app.Status, syncing bool) {
 		s.state.Text, s.state.Importance = "● Not connected", widget.MediumImportance
 	}
 	s.state.Refresh()
-	if syncing {
-		s.lastSync.SetText("Syncing…")
-		return
+	if s.importing && h.State != app.HealthWaiting {
+		s.running.Show()
+	} else {
+		s.running.Hide()
 	}
-	s.lastSync.SetText(lastSyncText(st))
 }
 
 // lastSyncText says when the last import finished, and if the latest one
@@ -146,7 +187,8 @@ func (s *statusBar) importBegan() {
 		rb.bar.Refresh()
 		rb.box.Hide()
 	}
-	s.running.Show()
+	s.importing = true
+	s.showState()
 	s.lastSync.SetText("Syncing…")
 }
 
@@ -167,6 +209,7 @@ func (s *statusBar) progress(p sync.Progress) {
 
 // importEnded hides the progress bars.
 func (s *statusBar) importEnded() {
+	s.importing = false
 	s.running.Hide()
 }
 

@@ -160,6 +160,7 @@ func (u *Window) setBackend(b Backend, demo bool) {
 	u.tickets = newTicketsTab(u)
 	u.synclog = newLogTab(u)
 	u.refresh.reset()
+	u.status.reset()
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Connection", theme.SettingsIcon(), u.conn.content),
 		container.NewTabItemWithIcon("Clients & Mapping", theme.AccountIcon(), u.mapping.content),
@@ -247,10 +248,14 @@ func importPhaseOf(e store.LogEntry) importPhase {
 	return importOther
 }
 
-// onEvent shows one event from the backend: a log row or import progress.
+// onEvent shows one event from the backend: a log row, import progress or
+// a change of health.
 func (u *Window) onEvent(b Backend, e app.Event) {
 	if b != u.b {
 		return // from a backend the window has left
+	}
+	if h := e.Health; h != nil {
+		u.status.setHealth(*h)
 	}
 	if p := e.Progress; p != nil {
 		if !u.importing {
@@ -289,7 +294,7 @@ func (u *Window) importEnded(e store.LogEntry) {
 	u.importing = false
 	u.status.importEnded()
 	u.conn.setSyncing(false)
-	if e.Level != store.Error { // a failure was notified as an error already
+	if e.Level == store.Info { // a failure was notified as an error, or as an outage
 		u.notify.importFinished(e, took)
 	}
 	u.refreshStatus()

@@ -29,6 +29,8 @@ type Budget struct {
 	learned   int           // a lower limit learned from a 429, 0 when none
 	learnedAt time.Time     // when; it is forgotten after two quiet windows
 	changed   chan struct{} // closed and replaced when a slot may have freed
+
+	waits waitNotices // who hears about long waits
 }
 
 // NewBudget returns a budget of limit requests per rolling window.
@@ -61,20 +63,25 @@ func (b *Budget) Acquire(ctx context.Context) (release func(), err error) {
 		now := b.now()
 		b.prune(now)
 		var wait time.Duration
+		var reason WaitReason
 		switch {
 		case now.Before(b.blocked):
-			wait = b.blocked.Sub(now)
+			wait, reason = b.blocked.Sub(now), WaitPenalty
 		case len(b.done)+b.inFlight < b.effectiveLimit(now):
 			b.inFlight++
+			n := b.waits.flowing()
 			b.mu.Unlock()
+			b.waits.deliver(n)
 			return b.releaser(), nil
 		case len(b.done) > 0:
-			wait = b.done[0].Add(b.window).Sub(now)
+			wait, reason = b.done[0].Add(b.window).Sub(now), WaitWindow
 		default:
 			wait = -1 // every slot is in flight: wait for one to complete
 		}
+		n := b.waits.waiting(now, wait, reason)
 		changed := b.changed
 		b.mu.Unlock()
+		b.waits.deliver(n)
 
 		if err := sleepOrSignal(ctx, wait, changed); err != nil {
 			return nil, err

@@ -123,3 +123,138 @@ func TestStatedLimit(t *testing.T) {
 		}
 	}
 }
+
+// waitCall is one call of a WaitFunc.
+type waitCall struct {
+	until  time.Time
+	reason WaitReason
+}
+
+// waitRecorder collects a budget's wait notices.
+type waitRecorder struct {
+	mu    sync.Mutex
+	calls []waitCall
+}
+
+func (r *waitRecorder) fn(until time.Time, reason WaitReason) {
+	r.mu.Lock()
+	r.calls = append(r.calls, waitCall{until, reason})
+	r.mu.Unlock()
+}
+
+// take returns the calls since the last take.
+func (r *waitRecorder) take() []waitCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.calls
+	r.calls = nil
+	return c
+}
+
+// TestBudgetTellsAboutLongWaits drives the budget with a fake clock. An
+// Acquire with a cancelled context computes its wait once, tells about it,
+// and returns, so every step is synchronous.
+func TestBudgetTellsAboutLongWaits(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	now := t0
+	b := NewBudget(2, time.Minute)
+	b.now = func() time.Time { return now }
+	rec := &waitRecorder{}
+	b.OnWait(5*time.Second, rec.fn)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	acquire := func() {
+		if release, err := b.Acquire(context.Background()); err == nil {
+			release()
+		} else {
+			t.Fatal(err)
+		}
+	}
+	wantCalls := func(step string, want ...waitCall) {
+		t.Helper()
+		got := rec.take()
+		if len(got) != len(want) {
+			t.Fatalf("%s: calls %+v, want %+v", step, got, want)
+		}
+		for i := range got {
+			if !got[i].until.Equal(want[i].until) || got[i].reason != want[i].reason {
+				t.Fatalf("%s: call %d = %+v, want %+v", step, i, got[i], want[i])
+			}
+		}
+	}
+
+	acquire()
+	acquire()
+	wantCalls("two requests within the limit")
+	now = t0.Add(10 * time.Second)
+	if _, err := b.Acquire(cancelled); err == nil {
+		t.Fatal("a third request in a full window did not wait")
+	}
+	wantCalls("the window is full", waitCall{t0.Add(time.Minute), WaitWindow})
+	now = t0.Add(11 * time.Second)
+	_, _ = b.Acquire(cancelled)
+	wantCalls("a second waiter behind the same wait")
+	now = t0.Add(time.Minute)
+	acquire()
+	wantCalls("the oldest request left the window", waitCall{})
+	acquire() // the second slot frees at the same moment
+	now = now.Add(57 * time.Second)
+	_, _ = b.Acquire(cancelled)
+	wantCalls("a wait of 3 s, below the notice")
+
+	// A 429 pauses every request; a second one, after the pause, doubles it.
+	b = NewBudget(300, 5*time.Minute)
+	b.now = func() time.Time { return now }
+	b.OnWait(0, rec.fn) // the default notice, 5 s
+	start := now
+	b.Penalize(0, 0)
+	_, _ = b.Acquire(cancelled)
+	wantCalls("after a 429", waitCall{start.Add(30 * time.Second), WaitPenalty})
+	now = start.Add(31 * time.Second)
+	b.Penalize(0, 0)
+	_, _ = b.Acquire(cancelled)
+	wantCalls("after a second 429", waitCall{now.Add(60 * time.Second), WaitPenalty})
+	now = now.Add(61 * time.Second)
+	acquire() // one: the 429 taught the budget a limit of what the window held
+	wantCalls("requests flow again", waitCall{})
+}
+
+// TestBudgetWaitNoticesInOrder checks, under the race detector, that many
+// goroutines waiting on a small budget make well-formed notices: a wait
+// always comes before the "flowing" that ends it, and the last word is
+// "flowing".
+func TestBudgetWaitNoticesInOrder(t *testing.T) {
+	b := NewBudget(3, 200*time.Millisecond)
+	rec := &waitRecorder{}
+	b.OnWait(50*time.Millisecond, rec.fn)
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() {
+			release, err := b.Acquire(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			release()
+		})
+	}
+	wg.Wait()
+	calls := rec.take()
+	if len(calls) < 2 {
+		t.Fatalf("12 requests at 3 per 200 ms told of %d waits; want at least one wait and its end", len(calls))
+	}
+	waiting := false
+	for i, c := range calls {
+		switch {
+		case c.until.IsZero() && !waiting:
+			t.Fatalf("call %d says requests flow again, but no wait was told: %+v", i, calls)
+		case c.until.IsZero():
+			waiting = false
+		default:
+			waiting = true
+		}
+	}
+	if waiting {
+		t.Fatalf("the last notice is a wait: %+v", calls)
+	}
+}

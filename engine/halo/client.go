@@ -52,6 +52,16 @@ type Config struct {
 	MaxInFlight int           // concurrent requests; default 8
 	MaxRetries  int           // retries of a GET after a 5xx or a dropped connection; default 5
 	HTTPClient  *http.Client  // default: 60 s timeout
+
+	// OnWait, when set, hears when the request budget holds requests back
+	// for at least WaitNotice (default DefaultWaitNotice), and when they
+	// flow again: see WaitFunc.
+	OnWait     WaitFunc
+	WaitNotice time.Duration
+	// OnSuccess, when set, is called after every call HaloPSA answered
+	// with a 2xx, from the caller's goroutine and outside every lock: the
+	// surest sign that HaloPSA is reachable. It must return quickly.
+	OnSuccess func()
 }
 
 // Client talks to one HaloPSA instance. It is safe for concurrent use.
@@ -107,6 +117,9 @@ func New(cfg Config) (*Client, error) {
 		hc:     hc,
 		budget: NewBudget(cfg.RateLimit, cfg.RateWindow),
 		slots:  make(chan struct{}, cfg.MaxInFlight),
+	}
+	if cfg.OnWait != nil {
+		c.budget.OnWait(cfg.WaitNotice, cfg.OnWait)
 	}
 	var authURL string
 	if cfg.AuthURL != "" {
@@ -181,6 +194,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		switch {
 		case resp.status >= 200 && resp.status < 300:
 			c.budget.Succeeded()
+			if c.cfg.OnSuccess != nil {
+				c.cfg.OnSuccess()
+			}
 			if out == nil || len(bytes.TrimSpace(resp.body)) == 0 {
 				return nil
 			}

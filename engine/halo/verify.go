@@ -48,8 +48,7 @@ func (c *Client) Verify(ctx context.Context) (Grant, error) {
 			g.Verified = append(g.Verified, need)
 			continue
 		}
-		q := url.Values{"pageinate": {"true"}, "page_size": {"1"}, "page_no": {"1"}}
-		err := c.do(ctx, "GET", path, q, nil, nil)
+		err := c.do(ctx, "GET", path, oneRow(), nil, nil)
 		switch {
 		case err == nil:
 			g.Verified = append(g.Verified, need)
@@ -63,6 +62,18 @@ func (c *Client) Verify(ctx context.Context) (Grant, error) {
 		return g, &MissingScopeError{Missing: missing}
 	}
 	return g, nil
+}
+
+// Ping makes one one-row request (a page of one client), the cheapest
+// proof that HaloPSA answers and accepts the credentials. It is retried
+// and budgeted like every other call.
+func (c *Client) Ping(ctx context.Context) error {
+	return c.do(ctx, "GET", "Client", oneRow(), nil, nil)
+}
+
+// oneRow asks a list for its first row only.
+func oneRow() url.Values {
+	return url.Values{"pageinate": {"true"}, "page_size": {"1"}, "page_no": {"1"}}
 }
 
 // findMissingScopes asks for each needed scope alone, to tell the user

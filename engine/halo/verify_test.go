@@ -86,3 +86,29 @@ func TestCovers(t *testing.T) {
 		}
 	}
 }
+
+func TestPingAsksForOneRowAndTellsOnSuccess(t *testing.T) {
+	f := newFake(t)
+	var asked []string
+	down := false
+	f.handle("GET /api/Client", func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.Query().Get("page_size"))
+		if down {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		okList("clients")(w, r)
+	})
+	successes := 0
+	c := f.client(t, func(c *Config) { c.MaxRetries, c.OnSuccess = 1, func() { successes++ } })
+	if err := c.Ping(context.Background()); err != nil || !slices.Equal(asked, []string{"1"}) || successes != 1 {
+		t.Fatalf("Ping: %v; page sizes asked %q; OnSuccess called %d times", err, asked, successes)
+	}
+	down = true
+	if err := c.Ping(context.Background()); !errors.Is(err, ErrServer) || len(asked) != 3 {
+		t.Fatalf("Ping of a failing server: %v after %d requests; want ErrServer after one retry", err, len(asked)-1)
+	}
+	if successes != 1 {
+		t.Fatalf("OnSuccess called %d times; a failure must not call it", successes)
+	}
+}

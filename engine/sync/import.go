@@ -74,6 +74,13 @@ type Importer struct {
 	// OnLog, when set, is called with every sync-log row the import
 	// writes, after it is stored; it must return quickly.
 	OnLog func(store.LogEntry)
+	// LogError, when set, decides whether a resource's failure gets its
+	// own error row. The app says no to failures it reports another way
+	// (one row per HaloPSA outage, not one per failed run) and to ones it
+	// logged already in the same failure streak. A run whose failures all
+	// went unlogged closes with a warning row, not an error row, so one
+	// problem raises one desktop notification.
+	LogError func(error) bool
 }
 
 // Run imports everything once. Clients come first, since they decide
@@ -99,7 +106,12 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 		clients.Removed, err = im.retireClients(ctx, run)
 	}
 	sum.Resources[store.Clients] = clients
-	errs := []error{im.finishResource(logCtx, run, store.Clients, clients, err)}
+	// loud counts the failures that are the run's own to report.
+	quiet, err := im.finishResource(logCtx, run, store.Clients, clients, err)
+	errs, loud := []error{err}, 0
+	if err != nil && !quiet {
+		loud++
+	}
 	if err == nil {
 		keep := func(id int64) bool { return active[id] }
 		var mu gosync.Mutex
@@ -110,9 +122,12 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 				if err == nil {
 					rs.Removed, err = im.retireChildren(ctx, run, r)
 				}
-				err = im.finishResource(logCtx, run, r, rs, err)
+				quiet, err := im.finishResource(logCtx, run, r, rs, err)
 				mu.Lock()
 				sum.Resources[r], errs = rs, append(errs, err)
+				if err != nil && !quiet {
+					loud++
+				}
 				mu.Unlock()
 			})
 		}
@@ -138,6 +153,9 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 	status, level, msg := store.StatusOK, store.Info, "Import finished: "+sum.String()
 	if err != nil {
 		status, level, msg = store.StatusFailed, store.Error, "Import failed: "+sum.String()
+		if loud == 0 {
+			level = store.Warn // the caller reports these failures itself
+		}
 		if ctx.Err() != nil {
 			status, level, msg = store.StatusCanceled, store.Warn, "Import cancelled: "+sum.String()
 		}
@@ -239,8 +257,9 @@ func (im *Importer) retireChildren(ctx context.Context, run int64, r store.Resou
 }
 
 // finishResource records a resource's outcome in its sync state, the log
-// and the progress callback, and returns err wrapped with the resource.
-func (im *Importer) finishResource(ctx context.Context, run int64, r store.Resource, rs ResourceSummary, err error) error {
+// and the progress callback, and returns err wrapped with the resource;
+// quiet says LogError kept it out of the log, for the caller to report.
+func (im *Importer) finishResource(ctx context.Context, run int64, r store.Resource, rs ResourceSummary, err error) (quiet bool, _ error) {
 	st := store.SyncState{Resource: r, LastRun: run, Rows: rs.Inserted + rs.Updated + rs.Unchanged}
 	if prev, ok := im.syncState(ctx, r); ok {
 		st.LastSuccess = prev.LastSuccess
@@ -248,17 +267,19 @@ func (im *Importer) finishResource(ctx context.Context, run int64, r store.Resou
 	if err != nil {
 		err = fmt.Errorf("import %s: %w", r, err)
 		st.LastError = err.Error()
-		im.log(ctx, run, store.Error, "import "+string(r), "", err.Error())
+		if quiet = im.LogError != nil && !im.LogError(err); !quiet {
+			im.log(ctx, run, store.Error, "import "+string(r), "", err.Error())
+		}
 	} else {
 		st.LastSuccess = time.Now().UTC()
 	}
 	if serr := im.DB.SetSyncState(ctx, st); serr != nil && err == nil {
-		err = serr
+		err, quiet = serr, false
 	}
 	if im.OnProgress != nil {
 		im.OnProgress(Progress{Resource: r, Rows: st.Rows, Total: st.Rows, Done: true, Err: err})
 	}
-	return err
+	return quiet, err
 }
 
 func (im *Importer) syncState(ctx context.Context, r store.Resource) (store.SyncState, bool) {

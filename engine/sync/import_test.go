@@ -300,3 +300,31 @@ func firstDiff(a, b string) string {
 	}
 	return "one has more lines"
 }
+
+// TestImportLeavesQuietFailuresToTheCaller checks LogError: a failure it
+// keeps out of the log gets no error row, and a run whose failures were
+// all kept out closes with a warning, so one problem raises one
+// notification. A failure it lets through is logged as before.
+func TestImportLeavesQuietFailuresToTheCaller(t *testing.T) {
+	_, srv := startSim(t, halosim.Options{Seed: 6, Clients: 20, Scopes: []string{"read:customers", "read:tickets", "edit:tickets"}})
+	db := openDB(t)
+	c := newClient(t, srv, func(c *halo.Config) { c.Scopes = []string{"read:customers"} })
+	var asked []error
+	im := &Importer{Halo: c, DB: db, LogError: func(err error) bool { asked = append(asked, err); return false }}
+	if _, err := im.Run(context.Background()); !errors.Is(err, halo.ErrPermission) {
+		t.Fatalf("err = %v, want a permission error for assets", err)
+	}
+	if len(asked) != 1 || !errors.Is(asked[0], halo.ErrPermission) {
+		t.Fatalf("LogError was asked about %v", asked)
+	}
+	logs, _ := db.Logs(context.Background(), store.LogQuery{MinLevel: store.Warn})
+	if len(logs) != 1 || logs[0].Level != store.Warn || !strings.HasPrefix(logs[0].Message, "Import failed") {
+		t.Fatalf("rows of warning level or worse: %+v; want only the closing row, a warning", logs)
+	}
+	im.LogError = func(error) bool { return true }
+	_, _ = im.Run(context.Background())
+	logs, _ = db.Logs(context.Background(), store.LogQuery{MinLevel: store.Error})
+	if len(logs) != 2 || logs[1].Operation != "import assets" {
+		t.Fatalf("error rows when LogError lets the failure through: %+v", logs)
+	}
+}

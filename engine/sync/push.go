@@ -17,7 +17,10 @@ const maxPushAttempts = 12
 // PushOutbox sends queued local changes to HaloPSA, oldest first and one
 // at a time (parallel creates race in HaloPSA's ticket numbering). It
 // returns when the outbox is empty or the next item is not due yet, with
-// how many went out.
+// how many went out. When HaloPSA cannot be reached it records the retry
+// on the item and stops with that error (wrapping halo.ErrUnreachable or
+// halo.ErrServer): the next item would only fail the same way, and the
+// caller decides when to try again.
 func (ts *Tickets) PushOutbox(ctx context.Context) (pushed int, err error) {
 	for {
 		item, t, err := ts.DB.NextOutbox(ctx)
@@ -35,7 +38,8 @@ func (ts *Tickets) PushOutbox(ctx context.Context) (pushed int, err error) {
 }
 
 // pushOne sends one item and records the outcome. It returns an error
-// only when the store fails; HaloPSA's failures are recorded on the item.
+// when the store fails or HaloPSA cannot be reached; HaloPSA's other
+// failures are only recorded on the item.
 func (ts *Tickets) pushOne(ctx context.Context, item store.OutboxItem, t store.Ticket) error {
 	obj := fmt.Sprintf("ticket %s", t.Ref)
 	if t.HaloID != 0 {
@@ -71,7 +75,13 @@ func (ts *Tickets) pushOne(ctx context.Context, item store.OutboxItem, t store.T
 	default:
 		next := time.Now().Add(min(5*time.Second<<min(item.Attempts, 8), 15*time.Minute))
 		ts.log(ctx, store.Warn, "push "+item.Kind, obj, fmt.Sprintf("Will retry at %s: %v", next.Format(time.TimeOnly), err))
-		return ts.DB.RetryOutbox(ctx, item.ID, err.Error(), next, item.Kind == "create")
+		if serr := ts.DB.RetryOutbox(ctx, item.ID, err.Error(), next, item.Kind == "create"); serr != nil {
+			return serr
+		}
+		if errors.Is(err, halo.ErrUnreachable) || errors.Is(err, halo.ErrServer) {
+			return fmt.Errorf("push %s: %w", obj, err)
+		}
+		return nil
 	}
 }
 

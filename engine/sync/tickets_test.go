@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -384,5 +385,32 @@ func TestStaleVersionNeverOverwrites(t *testing.T) {
 	}
 	if got := r.local(int(tk.HaloID)); got.StatusID != tk.StatusID {
 		t.Fatalf("a stale version changed the status: %d -> %d", tk.StatusID, got.StatusID)
+	}
+}
+
+// TestPushStopsWhenHaloPSAIsDown checks that a push meeting an outage
+// records the retry on the item and returns the error, instead of
+// trying every other item against a server that is down.
+func TestPushStopsWhenHaloPSAIsDown(t *testing.T) {
+	r := newTicketRig(t, halosim.Options{})
+	r.sync()
+	client := r.sim.ActiveClientIDs()[3]
+	local, _, _ := r.db.LocalClientForHalo(r.ctx, int64(client))
+	for _, s := range []string{"First", "Second"} {
+		if _, err := r.db.CreateTicket(r.ctx, store.Ticket{LocalClientID: local, HaloClientID: int64(client), Summary: s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.sim.SetFaults(halosim.Faults{ErrorRate: 1})
+	r.sim.ResetStats()
+	n, err := r.ts.PushOutbox(r.ctx)
+	if n != 0 || !errors.Is(err, halo.ErrServer) {
+		t.Fatalf("push during an outage: %d pushed, %v; want 0 and a server error", n, err)
+	}
+	if got := r.sim.Stats().ServerErrors; got != 1 {
+		t.Fatalf("HaloPSA failed %d requests; want 1: the second item should wait", got)
+	}
+	if logs, _ := r.db.Logs(r.ctx, store.LogQuery{Search: "Will retry"}); len(logs) != 1 {
+		t.Fatalf("retry rows: %+v; want one, for the first item", logs)
 	}
 }
