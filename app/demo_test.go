@@ -8,7 +8,7 @@ import (
 
 // TestDemoOnThePessimisticDialect runs the demo against the most awkward
 // simulated HaloPSA: the import completes and polling says, in the status,
-// that it reads the open list.
+// that it reads the open list and what that costs of the budget.
 func TestDemoOnThePessimisticDialect(t *testing.T) {
 	ctx := context.Background()
 	if _, err := OpenDemo(ctx, Config{DataDir: t.TempDir(), DemoDialect: "optimistic"}); err == nil ||
@@ -32,7 +32,8 @@ func TestDemoOnThePessimisticDialect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(st.Polling, "ignores both the ticket date filter and the sort order") {
+	if !strings.Contains(st.Polling, "ignores both the ticket date filter and the sort order") ||
+		!strings.Contains(st.Polling, "of HaloPSA's 300 requests per 5 min") {
 		t.Fatalf("status says of polling %q", st.Polling)
 	}
 }

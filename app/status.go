@@ -50,6 +50,11 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 	s.Address, s.ClientID, s.Tenant, s.Scopes, s.ConnectedAt = conn.BaseURL, conn.ClientID, conn.Tenant, conn.Scopes, conn.ConnectedAt
 	if m, err := sync.SavedPollMode(ctx, a.db, conn.BaseURL); err == nil && m.Known() {
 		s.Polling = m.Describe()
+		if m.Strategy() == sync.OpenList {
+			// The dear strategy shows what it costs at the pace it runs.
+			every := pollSpacing(a.pollEvery(), m.Requests, a.cfg.RateLimit, a.cfg.RateWindow)
+			s.Polling += " " + pollCost(every, m.Requests, a.cfg.RateLimit, a.cfg.RateWindow)
+		}
 	}
 	switch _, err := a.secrets.Get(secretKey(conn)); {
 	case err == nil:

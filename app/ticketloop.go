@@ -81,9 +81,12 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
 			// goes out (and logs its retry) before it answers again.
 			doPoll = doPoll || a.outage.isDown()
 			// A poll or sweep that did not happen stays due.
-			if err = a.ticketCycle(ctx, ts, doPoll, doSweep); err == nil {
+			var cost int64
+			if cost, err = a.ticketCycle(ctx, ts, doPoll, doSweep); err == nil {
 				if doPoll {
-					nextPoll = now.Add(poll)
+					// A dear poll (the open list of a big HaloPSA) is
+					// spaced out to leave the budget to everything else.
+					nextPoll = now.Add(pollSpacing(poll, cost, a.cfg.RateLimit, a.cfg.RateWindow))
 				}
 				if doSweep {
 					nextSweep = now.Add(sweep)
@@ -124,29 +127,30 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions) error {
 var errNoImportYet = errors.New("no client import has finished yet")
 
 // ticketCycle applies what arrived, pushes what waits, and polls or
-// sweeps when due.
-func (a *App) ticketCycle(ctx context.Context, ts *sync.Tickets, poll, sweep bool) error {
+// sweeps when due. It returns the requests the poll or sweep made.
+func (a *App) ticketCycle(ctx context.Context, ts *sync.Tickets, poll, sweep bool) (int64, error) {
 	if _, err := a.db.LastSuccessfulRun(ctx, store.KindImport); errors.Is(err, store.ErrNotFound) {
-		return errNoImportYet
+		return 0, errNoImportYet
 	}
 	if ss, err := a.db.Statuses(ctx); err != nil || len(ss) == 0 || sweep {
 		if err := ts.LoadStatuses(ctx); err != nil {
-			return err
+			return 0, err
 		}
 	}
+	var res sync.PollResult
+	var err error
 	switch {
 	case sweep:
-		if _, err := ts.Reconcile(ctx, 24*time.Hour); err != nil {
-			return err
-		}
+		res, err = ts.Reconcile(ctx, 24*time.Hour)
 	case poll:
-		if _, err := ts.PollOnce(ctx); err != nil {
-			return err
-		}
+		res, err = ts.PollOnce(ctx)
+	}
+	if err != nil {
+		return res.Requests, err
 	}
 	if _, err := ts.DrainInbox(ctx); err != nil {
-		return err
+		return res.Requests, err
 	}
-	_, err := ts.PushOutbox(ctx)
-	return err
+	_, err = ts.PushOutbox(ctx)
+	return res.Requests, err
 }
