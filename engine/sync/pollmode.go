@@ -95,8 +95,8 @@ func (m PollMode) Describe() string {
 	case OpenList:
 		pages := (m.OpenTickets + 99) / 100
 		return fmt.Sprintf("HaloPSA ignores both the ticket date filter and the sort order, so each poll reads all %d open tickets "+
-			"(%d requests) and fetches one by one the tickets that left the open list; closed history is never read. "+
-			"The last poll cost %d requests.", m.OpenTickets, max(pages, 1), m.Requests)
+			"(%s) and fetches one by one the tickets that left the open list; closed history is never read. "+
+			"The last poll cost %s.", m.OpenTickets, requests(int64(max(pages, 1))), requests(m.Requests))
 	}
 	if m.Filter == Honoured {
 		return "HaloPSA filters tickets by change time, so each poll asks only for what changed (about 2 requests a poll)."
@@ -159,4 +159,11 @@ func (ts *Tickets) saveMode(ctx context.Context, m PollMode) error {
 		return err
 	}
 	return ts.DB.SetSetting(ctx, pollModeKey, string(b))
+}
+
+func requests(n int64) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return fmt.Sprintf("%d requests", n)
 }
