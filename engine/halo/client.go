@@ -189,7 +189,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 				}
 				continue
 			}
-			return &APIError{Kind: ErrUnreachable, Op: op, Err: err}
+			return &APIError{Kind: ErrUnreachable, Op: op, Err: transportCause(err)}
 		}
 		switch {
 		case resp.status >= 200 && resp.status < 300:

@@ -218,3 +218,16 @@ func TestContextCancelStopsWaiting(t *testing.T) {
 		t.Fatalf("err = %v after %v", err, time.Since(start))
 	}
 }
+
+func TestUnreachableSaysWhatWithoutTheURL(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t, func(cfg *Config) { cfg.MaxRetries = -1 })
+	f.srv.Close() // nothing listens any more
+	err := c.Customers(context.Background(), ListOptions{}, func(Page[Customer]) error { return nil })
+	if !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("err = %v, want unreachable", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "includeactive") || strings.Contains(msg, "http://") || !strings.Contains(msg, "GET /api/Client") {
+		t.Errorf("message %q: want the operation, not the whole URL", msg)
+	}
+}

@@ -3,6 +3,7 @@ package halo
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -102,3 +103,14 @@ func (e *MissingScopeError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrMissingScope) true.
 func (e *MissingScopeError) Unwrap() error { return ErrMissingScope }
+
+// transportCause drops net/http's "Get \"<whole URL>\": " wrapping from a
+// transport error: the operation already names the path, and the query
+// string is noise in a message meant for people.
+func transportCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
