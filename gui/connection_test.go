@@ -15,6 +15,7 @@ import (
 	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/secrets"
+	"github.com/brainstormmsp/halosync/engine/store"
 )
 
 // fillForm types a connection into the Connection tab.
@@ -205,5 +206,26 @@ func TestPlainErrorFallsBack(t *testing.T) {
 	}
 	if got := plainError(fmt.Errorf("connect: %w", halo.ErrMissingScope)); !strings.Contains(got, "edit:tickets") {
 		t.Errorf("a bare missing scope error should name the scopes needed: %q", got)
+	}
+}
+
+// TestPollingWayShowsOnceLearned: when polling says in the sync log how it
+// finds changes on this HaloPSA, the Connection tab shows it at once.
+func TestPollingWayShowsOnceLearned(t *testing.T) {
+	f := &fakeBackend{status: connectedStatus()}
+	u := newTestWindow(t, f, Options{})
+	if u.conn.polling.Text != "" {
+		t.Fatalf("polling before anything was learned: %q", u.conn.polling.Text)
+	}
+	const way = "HaloPSA ignores both the ticket date filter and the sort order, so each poll reads all 22 open tickets (1 request)."
+	f.mu.Lock()
+	f.status.Polling = way
+	f.mu.Unlock()
+	f.emit(app.Event{Log: &store.LogEntry{ID: 9, Time: time.Now(), Level: store.Warn, Operation: "poll", Message: way}})
+	u.work.wait()
+	var got string
+	ui(u, func() { got = u.conn.polling.Text })
+	if got != "Ticket polling: "+way {
+		t.Errorf("Connection tab says %q", got)
 	}
 }

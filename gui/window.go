@@ -272,6 +272,9 @@ func (u *Window) onEvent(b Backend, e app.Event) {
 		case importEnded:
 			u.importEnded(*l)
 		}
+		if l.Operation == "poll" {
+			u.refreshStatus() // polling learned how HaloPSA answers: the Connection tab says so
+		}
 		u.synclog.add(*l)
 		u.onLogEvent(*l)
 		if notifiable(*l) {
