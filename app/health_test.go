@@ -107,9 +107,10 @@ func TestOutageIsOneRowAndEndsInAnImport(t *testing.T) {
 	eventually(t, "the first import and two polls", func() bool {
 		var err error
 		before, err = a.db.LastSuccessfulRun(ctx, store.KindImport)
-		// The connect's check asked once; the second poll begins after the
-		// first cycle's rows are written.
-		return err == nil && sim.Stats().ByPath["/api/tickets"] >= 3
+		// The second poll has learned how HaloPSA answers and said so in
+		// the log: the rows of the polls before the outage are written.
+		said, _ := a.db.Logs(ctx, store.LogQuery{Search: "each poll asks only for what changed"})
+		return err == nil && len(said) == 1
 	})
 
 	logMark, healthMark := rec.marks()
