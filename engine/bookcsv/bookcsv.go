@@ -67,16 +67,22 @@ var (
 )
 
 // headerAliases maps the header names people use to the columns.
-var headerAliases = map[string]string{
-	"id": "id", "ref": "id", "reference": "id", "client id": "id", "customer id": "id", "account": "id",
-	"account id": "id", "account number": "id", "account no": "id", "external id": "id", "code": "id", "client code": "id",
-	"name": "name", "client": "name", "client name": "name", "company": "name", "company name": "name", "customer": "name",
-	"customer name": "name",
-	"domain":        "domain", "website": "domain", "web": "domain", "url": "domain", "email": "domain", "e-mail": "domain",
-	"email domain": "domain",
-	"phone":        "phone", "telephone": "phone", "phone number": "phone", "tel": "phone",
-	"notes": "notes", "note": "notes", "comments": "notes",
-}
+var headerAliases = func() map[string]string {
+	m := map[string]string{}
+	for col, names := range map[string][]string{
+		"id": {"id", "ref", "reference", "client id", "customer id", "account", "account id", "account number",
+			"account no", "external id", "code", "client code"},
+		"name":   {"name", "client", "client name", "company", "company name", "customer", "customer name"},
+		"domain": {"domain", "website", "web", "url", "email", "e-mail", "email domain"},
+		"phone":  {"phone", "telephone", "phone number", "tel"},
+		"notes":  {"notes", "note", "comments"},
+	} {
+		for _, n := range names {
+			m[n] = col
+		}
+	}
+	return m
+}()
 
 // Read parses a CSV file with a header row and at least a name column
 // (others: id, domain or website or email, phone, notes; unknown columns
