@@ -140,11 +140,11 @@ func Read(r io.Reader, o Options) (*File, error) {
 			return nil, csvError(err, data, sep)
 		}
 		line, _ := cr.FieldPos(0)
-		if blank(rec) {
-			continue
-		}
 		if len(rec) > len(header) {
 			return nil, &LineError{line, fmt.Errorf("%d fields, but the header has %d", len(rec), len(header))}
+		}
+		if blank(rec) {
+			continue // a blank line, or one of empty cells that spreadsheets leave at the end
 		}
 		cell := func(c string) string {
 			if i, ok := cols[c]; ok && i < len(rec) {
