@@ -29,7 +29,7 @@ const (
 var mappingFilters = []string{showAll, showUnmapped, showSuggested, showAccepted, showIgnored, showUnsaved}
 
 // anyConfidence is the confidence filter's choice that lets every band through.
-const anyConfidence = "Any confidence"
+const anyConfidence = "any"
 
 // confidenceFilters are the confidence filter's choices: the matcher's
 // bands, and none for rows without one.
@@ -101,7 +101,8 @@ func (t *mappingTab) build() {
 	t.book = newBookActions(t)
 	actions := container.NewHBox(t.bulk, t.acceptHigh, t.save, widget.NewSeparator(), t.importCSV, t.book.exportCSV,
 		t.book.add, t.fromHalo)
-	filters := container.NewBorder(nil, nil, t.filter, t.confFilter, t.search)
+	confidence := container.NewHBox(&widget.Label{Text: "Confidence"}, t.confFilter)
+	filters := container.NewBorder(nil, nil, t.filter, confidence, t.search)
 	top := container.NewVBox(actions, filters)
 	bottom := container.NewVBox(t.message, container.NewBorder(nil, nil, nil, t.summary, t.detail), t.book.rowBar)
 	t.content = container.NewBorder(top, bottom, nil, nil, t.table)
