@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/bookcsv"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
@@ -254,7 +255,10 @@ func (b *bookActions) showImported(name string, res app.ImportResult) {
 
 // bookError says in plain words why a change to the book failed.
 func bookError(err error) string {
+	var line *bookcsv.LineError
 	switch {
+	case errors.As(err, &line):
+		return line.Error() + ". Fix that line of the file and import it again."
 	case errors.Is(err, store.ErrRefTaken):
 		return "that id is another client's already. Ids in your book must be unique."
 	case errors.Is(err, store.ErrEmptyName):

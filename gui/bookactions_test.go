@@ -2,6 +2,7 @@ package gui
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -317,6 +318,19 @@ func TestBulkMapTellsOfMerges(t *testing.T) {
 	tap(u, m.bulk)
 	u.work.wait()
 	if !strings.Contains(m.message.Text, "0 of 3") || !strings.Contains(m.message.Text, "1 more look like clients made from HaloPSA") {
+		t.Fatalf("message %q", m.message.Text)
+	}
+}
+
+func TestImportRefusedNamesTheLine(t *testing.T) {
+	f := &fakeBackend{status: connectedStatus(), rows: bookRows()}
+	f.bk.importErr = &bookcsv.LineError{Line: 3, Err: errors.New("a quoted value starts here and its closing quote is missing")}
+	u, m := mappingWindow(t, f)
+	r := &uriReader{Reader: strings.NewReader("id,name\n"), uri: storage.NewFileURI("/tmp/book.csv")}
+	ui(u, func() { m.importFrom(r) })
+	u.work.wait()
+	want := "Nothing was imported from book.csv: line 3: a quoted value starts here and its closing quote is missing. Fix that line"
+	if m.message.Importance != widget.DangerImportance || !strings.HasPrefix(m.message.Text, want) {
 		t.Fatalf("message %q", m.message.Text)
 	}
 }

@@ -14,8 +14,9 @@ import (
 // fakeBook records the client book's own actions; the fake's rows are the
 // book, so the window sees what they did when it reloads.
 type fakeBook struct {
-	csv       []string            // files imported
-	importRes *app.ImportResult   // what an import returns; nil: every line added
+	csv       []string          // files imported
+	importRes *app.ImportResult // what an import returns; nil: every line added
+	importErr error
 	added     []store.LocalClient // AddLocalClient calls
 	updated   []store.LocalClient // UpdateLocalClient calls
 	deleted   []int64
@@ -34,6 +35,9 @@ func (f *fakeBackend) ImportClientsCSV(_ context.Context, r io.Reader) (app.Impo
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.bk.csv = append(f.bk.csv, string(b))
+	if f.bk.importErr != nil {
+		return app.ImportResult{}, f.bk.importErr
+	}
 	if f.bk.importRes != nil {
 		return *f.bk.importRes, nil
 	}

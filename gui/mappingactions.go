@@ -39,7 +39,7 @@ func (t *mappingTab) importFrom(r fyne.URIReadCloser) {
 		t.u.do(func() {
 			t.setBusy(false)
 			if err != nil {
-				t.setMessage("Nothing was imported from "+r.URI().Name()+": "+plainError(err), widget.DangerImportance)
+				t.setMessage("Nothing was imported from "+r.URI().Name()+": "+bookError(err), widget.DangerImportance)
 				return
 			}
 			t.book.showImported(r.URI().Name(), res)
