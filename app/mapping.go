@@ -146,7 +146,7 @@ func (a *App) MappingRows(ctx context.Context, f MappingFilter) ([]MappingRow, e
 		mp := mappings[l.ID]
 		r := MappingRow{Local: l, State: mp.State, HaloID: mp.HaloID, HaloName: names[mp.HaloID],
 			Score: mp.Score, Confidence: mp.Confidence, Reason: mp.Reason}
-		if f.State != StateAll && f.State != r.State || !bandIs(r.Confidence, f.Confidence) {
+		if (f.State != StateAll && f.State != r.State) || !bandIs(r.Confidence, f.Confidence) {
 			continue
 		}
 		if search != "" && !strings.Contains(strings.ToLower(l.Name), search) && !strings.Contains(strings.ToLower(r.HaloName), search) {
