@@ -20,13 +20,18 @@ type MappingRow struct {
 	HaloName   string // the HaloPSA client's name
 	Score      float64
 	Confidence string
-	Reason     string
+	Reason     string // for an open row, why nothing is suggested, in plain words
+	// Merge suggests merging this client of the owner's book into a client
+	// made from HaloPSA, named MergeName; nil when there is none.
+	Merge     *store.MergeSuggestion
+	MergeName string
 }
 
 // MappingFilter narrows MappingRows.
 type MappingFilter struct {
-	State  store.MappingState // MapOpen for unmapped; "all" for everything
-	Search string             // substring of the local or HaloPSA name, any case
+	State      store.MappingState // MapOpen for unmapped; "all" for everything
+	Search     string             // substring of the local or HaloPSA name, any case
+	Confidence string             // exact, high, medium, low or none (no band); "" for any
 }
 
 // StateAll asks MappingRows for every row.
@@ -36,6 +41,7 @@ const StateAll store.MappingState = "all"
 type BulkMapResult struct {
 	Open      int // local clients without a decision
 	Suggested int // of those, how many got a suggestion
+	Merges    int // of the others, how many look like a client made from HaloPSA: merge suggestions
 }
 
 // BulkMap suggests a HaloPSA client for every local client the user has not
@@ -80,7 +86,14 @@ func (a *App) BulkMap(ctx context.Context) (BulkMapResult, error) {
 		return res, err
 	}
 	res.Suggested = len(ms)
-	a.log(ctx, store.Info, "bulk map", "", fmt.Sprintf("Bulk Map suggested a HaloPSA client for %d of %d open local clients", res.Suggested, res.Open))
+	if res.Merges, err = a.suggestMerges(ctx, m, locals, mappings, ms); err != nil {
+		return res, err
+	}
+	msg := fmt.Sprintf("Bulk Map suggested a HaloPSA client for %d of %d open local clients", res.Suggested, res.Open)
+	if res.Merges > 0 {
+		msg += fmt.Sprintf(", and merging %d into clients made from HaloPSA", res.Merges)
+	}
+	a.log(ctx, store.Info, "bulk map", "", msg)
 	return res, nil
 }
 
@@ -133,13 +146,16 @@ func (a *App) MappingRows(ctx context.Context, f MappingFilter) ([]MappingRow, e
 		mp := mappings[l.ID]
 		r := MappingRow{Local: l, State: mp.State, HaloID: mp.HaloID, HaloName: names[mp.HaloID],
 			Score: mp.Score, Confidence: mp.Confidence, Reason: mp.Reason}
-		if f.State != StateAll && f.State != r.State {
+		if (f.State != StateAll && f.State != r.State) || !bandIs(r.Confidence, f.Confidence) {
 			continue
 		}
 		if search != "" && !strings.Contains(strings.ToLower(l.Name), search) && !strings.Contains(strings.ToLower(r.HaloName), search) {
 			continue
 		}
 		rows = append(rows, r)
+	}
+	if err := a.explain(ctx, rows, locals, mappings, names); err != nil {
+		return nil, err
 	}
 	return rows, nil
 }
@@ -270,21 +286,6 @@ func (a *App) CreateLocalFromUnmapped(ctx context.Context, haloIDs []int64) (int
 	return n, nil
 }
 
-// ImportClientsCSV adds the clients in a CSV file to the book: all of them,
-// or none when a row is bad.
-func (a *App) ImportClientsCSV(ctx context.Context, r io.Reader) (int, error) {
-	cs, err := clientbook.Read(r)
-	if err != nil {
-		return 0, err
-	}
-	ids, err := a.db.AddLocalClients(ctx, cs)
-	if err != nil {
-		return 0, err
-	}
-	a.log(ctx, store.Info, "client book", "", fmt.Sprintf("Imported %d clients from CSV", len(ids)))
-	return len(ids), nil
-}
-
 // ExportClientsCSV writes the whole book as CSV.
 func (a *App) ExportClientsCSV(ctx context.Context, w io.Writer) error {
 	cs, err := a.db.LocalClients(ctx, "")
@@ -304,13 +305,16 @@ func (a *App) LocalClient(ctx context.Context, id int64) (store.LocalClient, err
 	return a.db.LocalClient(ctx, id)
 }
 
-// AddLocalClient adds one client to the book.
+// AddLocalClient adds one client to the book; its domain may be typed as
+// a website or an e-mail address.
 func (a *App) AddLocalClient(ctx context.Context, c store.LocalClient) (int64, error) {
+	c.Domain = store.Domain(c.Domain)
 	return a.db.AddLocalClient(ctx, c)
 }
 
-// UpdateLocalClient changes one client of the book.
+// UpdateLocalClient changes one client of the book, as AddLocalClient takes it.
 func (a *App) UpdateLocalClient(ctx context.Context, c store.LocalClient) error {
+	c.Domain = store.Domain(c.Domain)
 	return a.db.UpdateLocalClient(ctx, c)
 }
 

@@ -36,12 +36,14 @@ type Backend interface {
 	MappingRows(ctx context.Context, f app.MappingFilter) ([]app.MappingRow, error)
 	RankHalo(ctx context.Context, localID int64, query string, limit int) ([]match.Scored, error)
 	SaveMappings(ctx context.Context, ds []store.Decision) (store.MappingSummary, error)
-	ImportClientsCSV(ctx context.Context, r io.Reader) (int, error)
+	ImportClientsCSV(ctx context.Context, r io.Reader) (app.ImportResult, error)
 	ExportClientsCSV(ctx context.Context, w io.Writer) error
 	CreateLocalFromUnmapped(ctx context.Context, haloIDs []int64) (int, error)
 	AddLocalClient(ctx context.Context, c store.LocalClient) (int64, error)
 	UpdateLocalClient(ctx context.Context, c store.LocalClient) error
 	DeleteLocalClient(ctx context.Context, id int64) error
+	MergeLocalClients(ctx context.Context, keep, other int64) (store.MergeResult, error)
+	DismissMerge(ctx context.Context, localID int64) error
 
 	Tickets(ctx context.Context, localClientID int64) ([]app.TicketRow, error)
 	CreateTicket(ctx context.Context, localClientID int64, summary, details string) (store.Ticket, error)

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -56,10 +55,10 @@ type fakeBackend struct {
 	rankQs    []string
 	saved     [][]store.Decision
 	saveErr   error
-	csv       []string
 	created   [][]int64
 
 	tk fakeTickets // tickets and webhooks: fake_tickets_test.go
+	bk fakeBook    // the client book's own actions: fake_book_test.go
 }
 
 func connectedStatus() app.Status {
@@ -249,24 +248,14 @@ func (f *fakeBackend) SaveMappings(_ context.Context, ds []store.Decision) (stor
 			case store.Ignore:
 				f.rows[i].State, f.rows[i].HaloID = store.MapIgnored, 0
 				sum.Ignored++
+			case store.Unmap:
+				f.rows[i].State, f.rows[i].HaloID, f.rows[i].HaloName = store.MapOpen, 0, ""
+				sum.Unmapped++
 			}
 		}
 	}
 	return sum, nil
 }
-
-func (f *fakeBackend) ImportClientsCSV(_ context.Context, r io.Reader) (int, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return 0, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.csv = append(f.csv, string(b))
-	return strings.Count(string(b), "\n") - 1, nil
-}
-
-func (f *fakeBackend) ExportClientsCSV(context.Context, io.Writer) error { return nil }
 
 func (f *fakeBackend) CreateLocalFromUnmapped(_ context.Context, ids []int64) (int, error) {
 	f.mu.Lock()
@@ -274,14 +263,6 @@ func (f *fakeBackend) CreateLocalFromUnmapped(_ context.Context, ids []int64) (i
 	f.created = append(f.created, ids)
 	return 7, nil
 }
-
-func (f *fakeBackend) AddLocalClient(context.Context, store.LocalClient) (int64, error) {
-	return 0, nil
-}
-
-func (f *fakeBackend) UpdateLocalClient(context.Context, store.LocalClient) error { return nil }
-
-func (f *fakeBackend) DeleteLocalClient(context.Context, int64) error { return nil }
 
 // locked runs fn with the fake's lock held, to read what it recorded.
 func (f *fakeBackend) locked(fn func()) {

@@ -28,6 +28,13 @@ const (
 
 var mappingFilters = []string{showAll, showUnmapped, showSuggested, showAccepted, showIgnored, showUnsaved}
 
+// anyConfidence is the confidence filter's choice that lets every band through.
+const anyConfidence = "any"
+
+// confidenceFilters are the confidence filter's choices: the matcher's
+// bands, and none for rows without one.
+var confidenceFilters = []string{anyConfidence, "exact", "high", "medium", "low", "none"}
+
 // pendingDecision is a decision the user made that Save All has not saved.
 type pendingDecision struct {
 	store.Decision
@@ -47,6 +54,7 @@ type mappingTab struct {
 	view    []int
 	pending map[int64]pendingDecision
 	show    string
+	conf    string // a confidenceFilters choice; "" for any
 	query   string
 	seq     int
 	busy    bool // Bulk Map, Save All, an import or a create is running
@@ -54,6 +62,8 @@ type mappingTab struct {
 	bulk, save, acceptHigh *widget.Button
 	importCSV, fromHalo    *widget.Button
 	filter                 *widget.RadioGroup
+	confFilter             *widget.Select
+	book                   *bookActions // add, edit, delete, merge, unmap, export: bookactions.go
 	search                 *widget.Entry
 	summary, message       *widget.Label
 	detail                 *widget.Label
@@ -79,16 +89,22 @@ func (t *mappingTab) build() {
 	t.filter = &widget.RadioGroup{Options: mappingFilters, Horizontal: true, Required: true, OnChanged: t.onFilter}
 	t.filter.ExtendBaseWidget(t.filter)
 	t.filter.SetSelected(showAll)
+	t.confFilter = &widget.Select{Options: confidenceFilters, OnChanged: t.onConfidence}
+	t.confFilter.ExtendBaseWidget(t.confFilter)
+	t.confFilter.SetSelected(anyConfidence)
 	t.search = &widget.Entry{PlaceHolder: "Search local or HaloPSA name"}
 	t.search.OnChanged = func(s string) { t.deb.call(func() { t.onSearch(s) }) }
 	t.summary = &widget.Label{}
 	t.message = &widget.Label{Wrapping: fyne.TextWrapWord}
 	t.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Select a row to see why it was suggested."}
 	t.table = t.newTable()
-	actions := container.NewHBox(t.bulk, t.acceptHigh, t.save, widget.NewSeparator(), t.importCSV, t.fromHalo)
-	filters := container.NewBorder(nil, nil, t.filter, nil, t.search)
+	t.book = newBookActions(t)
+	actions := container.NewHBox(t.bulk, t.acceptHigh, t.save, widget.NewSeparator(), t.importCSV, t.book.exportCSV,
+		t.book.add, t.fromHalo)
+	confidence := container.NewHBox(&widget.Label{Text: "Confidence"}, t.confFilter)
+	filters := container.NewBorder(nil, nil, t.filter, confidence, t.search)
 	top := container.NewVBox(actions, filters)
-	bottom := container.NewVBox(t.message, container.NewBorder(nil, nil, nil, t.summary, t.detail))
+	bottom := container.NewVBox(t.message, container.NewBorder(nil, nil, nil, t.summary, t.detail), t.book.rowBar)
 	t.content = container.NewBorder(top, bottom, nil, nil, t.table)
 	t.updateButtons()
 }
@@ -124,6 +140,7 @@ func (t *mappingTab) setRows(rows []app.MappingRow) {
 		t.lower[i] = strings.ToLower(r.Local.Name + "\x00" + r.HaloName)
 	}
 	t.table.UnselectAll() // the selected row may be elsewhere now
+	t.book.selectRow(-1)
 	t.applyFilter()
 }
 
@@ -169,6 +186,9 @@ func (t *mappingTab) passes(i int) bool {
 		if _, ok := t.pending[t.all[i].Local.ID]; !ok {
 			return false
 		}
+	}
+	if !bandPasses(t.shownOf(i).band, t.conf) {
+		return false
 	}
 	if t.query == "" || strings.Contains(t.lower[i], t.query) {
 		return true
@@ -217,6 +237,16 @@ func (t *mappingTab) changed() {
 func (t *mappingTab) onFilter(s string) {
 	if s != "" && s != t.show {
 		t.show = s
+		t.applyFilter()
+	}
+}
+
+func (t *mappingTab) onConfidence(s string) {
+	if s == anyConfidence {
+		s = ""
+	}
+	if s != t.conf {
+		t.conf = s
 		t.applyFilter()
 	}
 }
@@ -344,4 +374,5 @@ func (t *mappingTab) updateButtons() {
 	enable(t.importCSV, !t.busy)
 	enable(t.fromHalo, !t.busy)
 	enable(t.acceptHigh, !t.busy && len(t.view) > 0)
+	t.book.updateButtons()
 }

@@ -244,11 +244,11 @@ func TestImportCSV(t *testing.T) {
 	ui(u, func() { m.importFrom(r) })
 	u.work.wait()
 	f.locked(func() {
-		if len(f.csv) != 1 || f.csv[0] != "name\nA\nB\n" {
-			t.Errorf("backend got %q", f.csv)
+		if len(f.bk.csv) != 1 || f.bk.csv[0] != "name\nA\nB\n" {
+			t.Errorf("backend got %q", f.bk.csv)
 		}
 	})
-	if !r.closed || !strings.Contains(m.message.Text, "Imported 2 clients from book.csv") {
+	if !r.closed || !strings.Contains(m.message.Text, "Imported book.csv: 0 joined, 2 added, 0 to review") {
 		t.Errorf("closed %v, message %q", r.closed, m.message.Text)
 	}
 }

@@ -34,15 +34,15 @@ func (t *mappingTab) importFrom(r fyne.URIReadCloser) {
 	b := t.u.b
 	t.setBusy(true)
 	t.u.goWork(func(ctx context.Context) {
-		n, err := b.ImportClientsCSV(ctx, r)
+		res, err := b.ImportClientsCSV(ctx, r)
 		r.Close()
 		t.u.do(func() {
 			t.setBusy(false)
 			if err != nil {
-				t.setMessage("Nothing was imported from "+r.URI().Name()+": "+plainError(err), widget.DangerImportance)
+				t.setMessage("Nothing was imported from "+r.URI().Name()+": "+bookError(err), widget.DangerImportance)
 				return
 			}
-			t.setMessage(fmt.Sprintf("Imported %d clients from %s. Run Bulk Map to match them to HaloPSA.", n, r.URI().Name()), widget.SuccessImportance)
+			t.book.showImported(r.URI().Name(), res)
 			t.reload()
 		})
 	})
@@ -135,12 +135,12 @@ func (t *mappingTab) onBulkMap() {
 			switch {
 			case res.Open == 0:
 				t.setMessage("Every client is mapped or ignored already: Bulk Map has nothing to do.", widget.MediumImportance)
-			case res.Suggested == 0:
+			case res.Suggested == 0 && res.Merges == 0:
 				t.setMessage(fmt.Sprintf("Bulk Map found no likely HaloPSA client for the %d unmapped clients. "+
 					"Use Change… to pick one by hand, or Ignore.", res.Open), widget.MediumImportance)
 			default:
 				t.setMessage(fmt.Sprintf("Bulk Map suggested a HaloPSA client for %d of %d unmapped clients. "+
-					"Accept, change or ignore each, then Save All Mappings.", res.Suggested, res.Open), widget.MediumImportance)
+					"Accept, change or ignore each, then Save All Mappings.", res.Suggested, res.Open)+mergesNote(res.Merges), widget.MediumImportance)
 			}
 			if res.Suggested > 0 {
 				t.filter.SetSelected(showSuggested)

@@ -44,6 +44,7 @@ func (t *mappingTab) newTable() *widget.Table {
 		},
 		OnSelected: func(id widget.TableCellID) {
 			if id.Row >= 0 && id.Row < len(t.view) {
+				t.book.selectRow(t.view[id.Row])
 				t.showDetail(t.view[id.Row])
 			}
 		},
@@ -112,6 +113,8 @@ func (t *mappingTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case colStatus:
 		if s.pending {
 			c.setLabel(pendingText(t.pending[r.Local.ID], r.HaloID), widget.WarningImportance, fyne.TextStyle{Bold: true, Italic: true})
+		} else if r.Merge != nil && r.State == store.MapOpen {
+			c.setLabel("Merge into “"+r.MergeName+"”?", widget.WarningImportance, fyne.TextStyle{})
 		} else {
 			c.setLabel(stateText(r.State), widget.MediumImportance, fyne.TextStyle{})
 		}
@@ -204,6 +207,11 @@ func (t *mappingTab) showDetail(i int) {
 		}
 	case t.state(i) == store.MapIgnored:
 		text += ": no HaloPSA counterpart"
+	case r.Merge != nil && !s.pending:
+		text += fmt.Sprintf(": looks like “%s”, made from HaloPSA (score %.0f%%). Merge… joins the two; Not the same keeps them apart",
+			r.MergeName, r.Merge.Score*100)
+	case r.Reason != "" && !s.pending:
+		text += ": " + r.Reason
 	default:
 		text += ": no HaloPSA client suggested; use Change… to pick one"
 	}

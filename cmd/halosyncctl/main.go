@@ -57,27 +57,35 @@ Tickets:
 
 The client book and mapping:
   clients list [--json] [--search TEXT]
-  clients import FILE.csv       add clients from CSV (header row with a name
-                                column; domain, phone, notes optional)
+  clients import FILE.csv       import your client book from CSV (header row
+                                with a name column; id, domain, phone, notes
+                                optional): rows already in the book change
+                                nothing, rows matching a client made from
+                                HaloPSA join it, others are added
   clients export FILE.csv       write the book as CSV ("-" for standard output)
-  clients add --name NAME [--domain D] [--phone P] [--notes N]
-  clients edit ID [--name NAME] [--domain D] [--phone P] [--notes N]
+  clients add --name NAME [--id REF] [--domain D] [--phone P] [--notes N]
+  clients edit ID [--id REF] [--name NAME] [--domain D] [--phone P] [--notes N]
   clients delete ID
+  clients merge KEEP OTHER      merge client OTHER into KEEP: its mapping,
+                                tickets and id move to KEEP; OTHER is deleted
+  clients keep-apart ID         drop the suggestion to merge client ID
   clients from-halo [HALO_ID...]
                                 create local clients from unmapped HaloPSA
                                 clients (all of them when no id is given)
   map suggest                   Bulk Map: suggest a HaloPSA client for each
                                 undecided local client
-  map list [--state S] [--search TEXT] [--json]
+  map list [--state S] [--confidence C] [--search TEXT] [--json]
                                 S: open, suggested, accepted, manual, ignored, all
+                                C: exact, high, medium, low, none
   map accept LOCAL_ID [HALO_ID] accept the suggestion, or map to HALO_ID
   map ignore LOCAL_ID           no HaloPSA counterpart
   map unmap LOCAL_ID            forget the mapping
   map save                      save every accepted/ignored/unmapped decision
                                 in one step (Save All Mappings)
   match --local LOCAL.csv --halo HALO.csv
-                                offline: match two id,name files; prints
-                                local_id,halo_id,score,confidence
+                                offline: match two id,name files (ids are
+                                any text); prints local_id,halo_id,score,
+                                confidence with the ids as given
 
 Global flags:
   --data-dir DIR      where HaloSync keeps its database (default: the OS's

@@ -52,143 +52,6 @@ func subcommand(args []string, what string) (string, []string, error) {
 	return args[0], args[1:], nil
 }
 
-func (c *cli) clients(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "clients list|import|export|add|edit|delete|from-halo")
-	if err != nil {
-		return err
-	}
-	switch sub {
-	case "list":
-		fs := c.flags("clients list")
-		asJSON := fs.Bool("json", false, "print JSON")
-		search := fs.String("search", "", "text in the name")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		cs, err := a.LocalClients(ctx, *search)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			type row struct {
-				ID     int64  `json:"id"`
-				Name   string `json:"name"`
-				Domain string `json:"domain"`
-				Phone  string `json:"phone"`
-				Notes  string `json:"notes"`
-			}
-			out := make([]row, len(cs))
-			for i, l := range cs {
-				out[i] = row{l.ID, l.Name, l.Domain, l.Phone, l.Notes}
-			}
-			return writeJSON(c.stdout, out)
-		}
-		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tDOMAIN\tPHONE")
-		for _, l := range cs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", l.ID, l.Name, l.Domain, l.Phone)
-		}
-		return tw.Flush()
-	case "import":
-		rest, err := positional(c.flags("clients import"), args, 1, 1, "clients import FILE.csv")
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(rest[0])
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		n, err := a.ImportClientsCSV(ctx, f)
-		if err != nil {
-			return fmt.Errorf("%s: %w (nothing was imported)", rest[0], err)
-		}
-		fmt.Fprintf(c.stdout, "Imported %d clients from %s\n", n, rest[0])
-		return nil
-	case "export":
-		rest, err := positional(c.flags("clients export"), args, 1, 1, "clients export FILE.csv")
-		if err != nil {
-			return err
-		}
-		if rest[0] == "-" {
-			return a.ExportClientsCSV(ctx, c.stdout)
-		}
-		return writeFileAtomically(rest[0], func(f *os.File) error { return a.ExportClientsCSV(ctx, f) })
-	case "add", "edit":
-		fs := c.flags("clients " + sub)
-		name := fs.String("name", "", "name")
-		domain := fs.String("domain", "", "website or e-mail domain")
-		phone := fs.String("phone", "", "phone")
-		notes := fs.String("notes", "", "notes")
-		if sub == "add" {
-			if err := parse(fs, args); err != nil {
-				return err
-			}
-			id, err := a.AddLocalClient(ctx, store.LocalClient{Name: *name, Domain: *domain, Phone: *phone, Notes: *notes})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.stdout, "Added client %d\n", id)
-			return nil
-		}
-		rest, err := positional(fs, args, 1, 1, "clients edit ID [--name N] [--domain D] [--phone P] [--notes N]")
-		if err != nil {
-			return err
-		}
-		id, err := parseID(rest[0], "client")
-		if err != nil {
-			return err
-		}
-		cur, err := a.LocalClient(ctx, id)
-		if err != nil {
-			return fmt.Errorf("client %d: %w", id, err)
-		}
-		fs.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "name":
-				cur.Name = *name
-			case "domain":
-				cur.Domain = *domain
-			case "phone":
-				cur.Phone = *phone
-			case "notes":
-				cur.Notes = *notes
-			}
-		})
-		return a.UpdateLocalClient(ctx, cur)
-	case "delete":
-		rest, err := positional(c.flags("clients delete"), args, 1, 1, "clients delete ID")
-		if err != nil {
-			return err
-		}
-		id, err := parseID(rest[0], "client")
-		if err != nil {
-			return err
-		}
-		return a.DeleteLocalClient(ctx, id)
-	case "from-halo":
-		rest, err := positional(c.flags("clients from-halo"), args, 0, 1<<20, "clients from-halo [HALO_ID...]")
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		for _, s := range rest {
-			id, err := parseID(s, "HaloPSA client")
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		n, err := a.CreateLocalFromUnmapped(ctx, ids)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "Created %d local clients from HaloPSA\n", n)
-		return nil
-	}
-	return usageError{fmt.Sprintf("unknown clients command %q", sub)}
-}
-
 // mappingJSON is the stable shape of one `map list --json` row.
 type mappingJSON struct {
 	LocalID    int64   `json:"local_id"`
@@ -199,6 +62,8 @@ type mappingJSON struct {
 	Score      float64 `json:"score"`
 	Confidence string  `json:"confidence,omitempty"`
 	Reason     string  `json:"reason,omitempty"`
+	MergeInto  int64   `json:"merge_into,omitempty"` // a suggested merge into this client made from HaloPSA
+	MergeName  string  `json:"merge_name,omitempty"`
 }
 
 func stateName(s store.MappingState) string {
@@ -223,16 +88,25 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "Suggested a HaloPSA client for %d of %d open local clients. Review with `map list --state suggested`, then accept, ignore and save.\n", res.Suggested, res.Open)
+		if res.Merges > 0 {
+			fmt.Fprintf(c.stdout, "%d more look like clients made from HaloPSA: see `map list --state open`, then `clients merge` or `clients keep-apart`.\n", res.Merges)
+		}
 		return nil
 	case "list":
 		fs := c.flags("map list")
 		state := fs.String("state", "all", "open, suggested, accepted, manual, ignored or all")
 		search := fs.String("search", "", "text in either name")
+		conf := fs.String("confidence", "", "exact, high, medium, low or none")
 		asJSON := fs.Bool("json", false, "print JSON")
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		f := app.MappingFilter{State: store.MappingState(*state), Search: *search}
+		f := app.MappingFilter{State: store.MappingState(*state), Search: *search, Confidence: *conf}
+		switch *conf {
+		case "", "exact", "high", "medium", "low", "none":
+		default:
+			return usageError{fmt.Sprintf("unknown confidence %q", *conf)}
+		}
 		switch *state {
 		case "open":
 			f.State = store.MapOpen
@@ -247,7 +121,11 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 		if *asJSON {
 			out := make([]mappingJSON, len(rows))
 			for i, r := range rows {
-				out[i] = mappingJSON{r.Local.ID, r.Local.Name, stateName(r.State), r.HaloID, r.HaloName, r.Score, r.Confidence, r.Reason}
+				out[i] = mappingJSON{LocalID: r.Local.ID, LocalName: r.Local.Name, State: stateName(r.State), HaloID: r.HaloID,
+					HaloName: r.HaloName, Score: r.Score, Confidence: r.Confidence, Reason: r.Reason, MergeName: r.MergeName}
+				if r.Merge != nil {
+					out[i].MergeInto = r.Merge.IntoID
+				}
 			}
 			return writeJSON(c.stdout, out)
 		}
@@ -258,7 +136,11 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 			if r.HaloID != 0 {
 				halo, score = strconv.FormatInt(r.HaloID, 10), fmt.Sprintf("%.2f", r.Score)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Local.ID, r.Local.Name, stateName(r.State), halo, r.HaloName, score, r.Confidence, r.Reason)
+			reason := r.Reason
+			if r.Merge != nil {
+				reason += fmt.Sprintf(" · merge into %d?", r.Merge.IntoID)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Local.ID, r.Local.Name, stateName(r.State), halo, r.HaloName, score, r.Confidence, reason)
 		}
 		return tw.Flush()
 	case "accept", "ignore", "unmap":
@@ -320,7 +202,7 @@ func (c *cli) match(args []string) error {
 		return err
 	}
 	defer hf.Close()
-	return match.MatchCSV(lf, hf, c.stdout)
+	return match.MatchCSVWarn(lf, hf, c.stdout, func(s string) { fmt.Fprintln(c.stderr, "halosyncctl match: "+s) })
 }
 
 func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {

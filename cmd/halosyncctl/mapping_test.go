@@ -30,7 +30,7 @@ func TestClientBookCommands(t *testing.T) {
 	e := newEnv(t)
 	good := writeFile(t, "book.csv", "\xef\xbb\xbfName,Website,Phone\r\nHartley Dental,www.hartleydental.co.uk,0161\r\nNorthwind,,\r\n")
 	r := e.must("", "clients", "import", good)
-	wantContains(t, "import", r.stdout, "Imported 2 clients")
+	wantContains(t, "import", r.stdout, "0 joined, 2 added, 0 to review")
 
 	bad := writeFile(t, "bad.csv", "name,phone\nA,1\n,2\n")
 	r = e.run("", "clients", "import", bad)
@@ -50,7 +50,7 @@ func TestClientBookCommands(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.csv")
 	e.must("", "clients", "export", out)
 	b, _ := os.ReadFile(out)
-	if got := string(b); got != "name,domain,phone,notes\nCorner Café,,555,\nHartley Dental,hartleydental.co.uk,0161,\n" {
+	if got := string(b); got != "id,name,domain,phone,notes\n,Corner Café,,555,\n,Hartley Dental,hartleydental.co.uk,0161,\n" {
 		t.Fatalf("export:\n%s", got)
 	}
 	if r := e.run("", "clients", "delete", "99"); r.code != 1 {

@@ -45,7 +45,7 @@ func TestReadNamesTheBadLine(t *testing.T) {
 		{"name,phone\nA,1\n ,2\n", 3, "name is empty"},
 		{"name,phone\nA,1\nB,2,3\n", 3, "3 fields"},
 		{"name,phone\nA,1\n\"B,2\n", 3, "quote"},
-		{"name\nCaf\xe9 Rouge\n", 2, "UTF-8"},
+		{"name\nCafé\nCaf\xe9 Rouge\n", 3, "UTF-8"},
 	}
 	for _, tc := range cases {
 		_, err := Read(strings.NewReader(tc.in))
@@ -58,8 +58,8 @@ func TestReadNamesTheBadLine(t *testing.T) {
 
 func TestWriteThenReadRoundTrips(t *testing.T) {
 	in := []store.LocalClient{
-		{Name: "Müller & Söhne GmbH", Domain: "mueller.de", Phone: "+49 30 1234", Notes: "line one\nline two, with comma"},
-		{Name: `The "Quoted" Co`},
+		{Ref: "CUST-0042", Name: "Müller & Söhne GmbH", Domain: "mueller.de", Phone: "+49 30 1234", Notes: "line one\nline two, with comma"},
+		{Ref: " 007;x", Name: `The "Quoted" Co`},
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, in); err != nil {
@@ -69,7 +69,21 @@ func TestWriteThenReadRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	in[1].Ref = "007;x" // trimmed, as every cell
 	if len(out) != 2 || out[0] != in[0] || out[1] != in[1] {
 		t.Fatalf("round trip: %+v", out)
+	}
+}
+
+func TestReadFileKeepsLinesAndDuplicates(t *testing.T) {
+	f, err := ReadFile(strings.NewReader("Account;Company;Website\r\nL340;Caf\xe9 Rouge;https://www.cafe.fr/\r\nL340;Caf\xe9 Rouge;https://www.cafe.fr/\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Encoding != "Windows-1252" || len(f.Rows) != 1 || len(f.Duplicates) != 1 || f.Duplicates[0].Line != 3 {
+		t.Fatalf("file %+v", f)
+	}
+	if r := f.Rows[0]; r.Line != 2 || r.Client != (store.LocalClient{Ref: "L340", Name: "Café Rouge", Domain: "cafe.fr"}) {
+		t.Fatalf("row %+v", r)
 	}
 }

@@ -57,17 +57,37 @@ func TestMatchCSVSameAsSuggest(t *testing.T) {
 func TestMatchCSVErrors(t *testing.T) {
 	good := "id,name\n1,Acme\n"
 	for _, c := range []struct{ local, halo, want string }{
-		{"", good, "local: empty file"},
-		{"name\nAcme\n", good, "local line 1: header"},
-		{"id,name\n1,Acme\nx2,Beta\n", good, `local line 3: id "x2" is not a whole number`},
-		{good, "id,name\n5,A\n5,B\n", "halo line 3: id 5 already on line 2"},
-		{good, "id,name\n5\n", "halo line 2: 1 columns"},
-		{"id,name\n1,\"Acme\n", good, "local:"},
+		{"", good, `local: line 1: the first row must be a header with a "name" column`},
+		{"name\nAcme\n", good, `local: line 1: the first row must be a header with an "id" column`},
+		{"id,name\n1,Acme\n,Beta\n", good, "local: line 3: the id is empty"},
+		{good, "id,name\n5,A\n5,B\n", `halo: line 3: id "5" already on line 2 with other values`},
+		{good, "id,name\n5\n", "halo: line 2: the name is empty"},
+		{"id,name\n1,\"Acme\n2,Beta\n", good, "local: line 2: a quoted value starts here and its closing quote is missing"},
 	} {
 		err := MatchCSV(strings.NewReader(c.local), strings.NewReader(c.halo), &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, ErrBadCSV) {
 			t.Errorf("local %q halo %q: err %v, want %q", c.local, c.halo, err, c.want)
 		}
+	}
+}
+
+// TestMatchCSVTextIDs: ids are the owner's own text, printed as given,
+// whatever the file's encoding and separator.
+func TestMatchCSVTextIDs(t *testing.T) {
+	local := "Ref;Company\r\nCUST-0042;Caf\xe9 Rouge\r\nL340;hartley dental\r\n007;Nobody Here\r\nCUST-0042;Caf\xe9 Rouge\r\n"
+	halo := "\xEF\xBB\xBFid,name\nH-1,Hartley Dental Group Ltd\nh 2,Café Rouge Ltd\n"
+	var out bytes.Buffer
+	var warned []string
+	err := MatchCSVWarn(strings.NewReader(local), strings.NewReader(halo), &out, func(s string) { warned = append(warned, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], "CUST-0042,h 2,") || !strings.HasPrefix(lines[2], "L340,H-1,") || lines[3] != "007,,,none" {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	if len(warned) != 1 || warned[0] != `local: line 5 repeats line 2 (id "CUST-0042"); left out` {
+		t.Fatalf("warnings %q", warned)
 	}
 }
 

@@ -153,7 +153,7 @@ func (db *DB) CreateLocalFromHalo(ctx context.Context, haloIDs []int64) (int, er
 		}
 		now := db.stamp()
 		for _, h := range hs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO local_clients (name, domain, phone, notes, created_at, updated_at) VALUES (?, ?, ?, '', ?, ?)`,
+			res, err := tx.ExecContext(ctx, `INSERT INTO local_clients (name, domain, phone, notes, origin, created_at, updated_at) VALUES (?, ?, ?, '', 'halo', ?, ?)`,
 				h.name, Domain(h.website), h.phone, now, now)
 			if err != nil {
 				return err
