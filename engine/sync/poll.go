@@ -130,8 +130,8 @@ func (p *pollRun) run(ctx context.Context) error {
 		// The closed pass found both parameters ignored: fall back.
 	}
 	if !p.fullOpenList() {
-		// The verdicts changed after the open pass was read with a
-		// filter: read the whole open list once more, unfiltered.
+		// The open pass stopped early on an order the closed pass then
+		// showed not to hold: read the whole open list once more.
 		p.openSeen = map[int64]bool{}
 		if err := p.pass(ctx, openPass); err != nil {
 			return err
@@ -179,8 +179,7 @@ func (p *pollRun) pass(ctx context.Context, kind passKind) error {
 		stopped = !more
 		return more, err
 	})
-	var apiErr *halo.APIError
-	if filtered && errors.As(err, &apiErr) && errors.Is(err, halo.ErrValidation) {
+	if filtered && errors.Is(err, halo.ErrValidation) {
 		// The spec types lastupdatefromdate as a bool: a strict HaloPSA
 		// refuses a date in it. Read the list without it.
 		p.mode.Filter = Rejected
