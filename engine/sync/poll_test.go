@@ -6,6 +6,7 @@ import (
 	"strings"
 	gosync "sync"
 	"testing"
+	"time"
 
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
@@ -187,5 +188,53 @@ func TestPollingOnEveryDialect(t *testing.T) {
 				t.Errorf("%d poll rows in the sync log, want the strategy said once: %+v", len(rows), rows)
 			}
 		})
+	}
+}
+
+// TestPollModeIsRecheckedAndKeptPerHaloPSA: verdicts older than a day are
+// tested again (a HaloPSA update may start honouring the filter), and a
+// mode learned from another HaloPSA is not used.
+func TestPollModeIsRecheckedAndKeptPerHaloPSA(t *testing.T) {
+	friendly := halosim.Dialects()[0]
+	if friendly.Name != "friendly" {
+		t.Fatalf("first dialect is %q", friendly.Name)
+	}
+	r := newPollRig(t, friendly)
+	r.sync()
+	stale := PollMode{Address: string(r.ts.Halo.Address()), Filter: Ignored, Order: Ignored, Logged: OpenList,
+		CheckedAt: time.Now().Add(-25 * time.Hour)}
+	if err := r.ts.saveMode(r.ctx, stale); err != nil {
+		t.Fatal(err)
+	}
+	r.sync()
+	r.sync()
+	m, err := r.ts.PollMode(r.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Strategy() != ByFilter || m.Filter != Honoured || time.Since(m.CheckedAt) > time.Hour {
+		t.Errorf("after the re-check: %+v; want the filter honoured", m)
+	}
+	if rows := r.logRows("poll"); len(rows) == 0 || !strings.Contains(rows[0].Message, "filters tickets by change time") {
+		t.Errorf("the change of way was not said: %+v", rows)
+	}
+
+	// A fresh verdict stays as it is for a day, even against the evidence.
+	fresh := stale
+	fresh.CheckedAt = time.Now()
+	if err := r.ts.saveMode(r.ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := r.ts.loadMode(r.ctx, time.Now()); m.Filter != Ignored {
+		t.Errorf("a fresh verdict was dropped: %+v", m)
+	}
+	// Another HaloPSA starts from nothing.
+	other := fresh
+	other.Address = "https://other.halopsa.com"
+	if err := r.ts.saveMode(r.ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := r.ts.PollMode(r.ctx); m.Filter != Unknown || m.Address != string(r.ts.Halo.Address()) {
+		t.Errorf("a mode of another HaloPSA was used: %+v", m)
 	}
 }
