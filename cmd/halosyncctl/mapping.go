@@ -199,6 +199,7 @@ type mappingJSON struct {
 	Score      float64 `json:"score"`
 	Confidence string  `json:"confidence,omitempty"`
 	Reason     string  `json:"reason,omitempty"`
+	Review     string  `json:"review,omitempty"` // why it needs review: the HaloPSA client was renamed, ...
 }
 
 func stateName(s store.MappingState) string {
@@ -209,11 +210,13 @@ func stateName(s store.MappingState) string {
 }
 
 func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "map suggest|list|accept|ignore|unmap|save")
+	sub, args, err := subcommand(args, "map suggest|list|accept|ignore|unmap|save|history|undo")
 	if err != nil {
 		return err
 	}
 	switch sub {
+	case "history", "undo":
+		return c.mapHistory(ctx, a, sub, args) // history.go
 	case "suggest":
 		if err := parse(c.flags("map suggest"), args); err != nil {
 			return err
@@ -226,7 +229,7 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 		return nil
 	case "list":
 		fs := c.flags("map list")
-		state := fs.String("state", "all", "open, suggested, accepted, manual, ignored or all")
+		state := fs.String("state", "all", "open, suggested, accepted, manual, ignored, review or all")
 		search := fs.String("search", "", "text in either name")
 		asJSON := fs.Bool("json", false, "print JSON")
 		if err := parse(fs, args); err != nil {
@@ -236,6 +239,8 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 		switch *state {
 		case "open":
 			f.State = store.MapOpen
+		case "review":
+			f.State = app.StateNeedsReview
 		case "all", "suggested", "accepted", "manual", "ignored":
 		default:
 			return usageError{fmt.Sprintf("unknown state %q", *state)}
@@ -247,7 +252,7 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 		if *asJSON {
 			out := make([]mappingJSON, len(rows))
 			for i, r := range rows {
-				out[i] = mappingJSON{r.Local.ID, r.Local.Name, stateName(r.State), r.HaloID, r.HaloName, r.Score, r.Confidence, r.Reason}
+				out[i] = mappingJSON{r.Local.ID, r.Local.Name, stateName(r.State), r.HaloID, r.HaloName, r.Score, r.Confidence, r.Reason, r.Review.Describe()}
 			}
 			return writeJSON(c.stdout, out)
 		}
@@ -258,7 +263,11 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 			if r.HaloID != 0 {
 				halo, score = strconv.FormatInt(r.HaloID, 10), fmt.Sprintf("%.2f", r.Score)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Local.ID, r.Local.Name, stateName(r.State), halo, r.HaloName, score, r.Confidence, r.Reason)
+			state := stateName(r.State)
+			if r.Review.Reason != store.ReviewNone {
+				state += " (review: " + r.Review.Describe() + ")"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Local.ID, r.Local.Name, state, halo, r.HaloName, score, r.Confidence, r.Reason)
 		}
 		return tw.Flush()
 	case "accept", "ignore", "unmap":
