@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
@@ -111,5 +112,46 @@ func TestLoadMigrationsRejectsOutOfOrder(t *testing.T) {
 	}
 	if _, err := loadMigrations(migrationFiles); err != nil {
 		t.Fatalf("embedded migrations: %v", err)
+	}
+}
+
+// Rows held before migration 7 said their client only in the error text;
+// the migration reads it from there.
+func TestMigration7ReadsHeldClients(t *testing.T) {
+	ctx := context.Background()
+	old := fstest.MapFS{}
+	for _, n := range []string{"0001_init", "0002_mapping", "0003_inbox", "0004_tickets", "0005_settings"} {
+		b, err := migrationFiles.ReadFile("migrations/" + n + ".sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		old["migrations/"+n+".sql"] = &fstest.MapFile{Data: b}
+	}
+	path := filepath.Join(t.TempDir(), "v5.db")
+	db, err := open(ctx, path, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range []struct{ status, err string }{
+		{"held", "HaloPSA client 4711 is not mapped"}, {"held", "something else"}, {"applied", "HaloPSA client 9 is not mapped"},
+	} {
+		_, err := db.w.ExecContext(ctx, `INSERT INTO inbox (delivery_id, received_at, status, body, error, updated_at)
+			VALUES (?, '2026-01-01T00:00:00.000000000Z', ?, x'7b7d', ?, '2026-01-01T00:00:00.000000000Z')`, fmt.Sprint("d", i), e.status, e.err)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	db, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	held, err := db.HeldItems(ctx)
+	if err != nil || len(held) != 2 {
+		t.Fatalf("held = %+v, %v", held, err)
+	}
+	if held[0].HaloClientID != 4711 || held[1].HaloClientID != 0 {
+		t.Fatalf("held clients = %d, %d; want 4711 and 0 (unknown)", held[0].HaloClientID, held[1].HaloClientID)
 	}
 }
