@@ -116,8 +116,9 @@ func (t *mappingTab) persist(ids ...int64) {
 
 // setDrafts makes the drafts loaded by a reload the pending decisions,
 // except for clients decided here since the load was queued (or whose draft
-// could not be written): the window's own decision is newer.
-func (t *mappingTab) setDrafts(drafts []app.PendingDecision, loadedAt int) {
+// could not be written): the window's own decision is newer. A decision for
+// a client no longer in rows (deleted meanwhile) goes, as its draft did.
+func (t *mappingTab) setDrafts(drafts []app.PendingDecision, loadedAt int, rows []app.MappingRow) {
 	next := make(map[int64]pendingDecision, len(drafts))
 	for _, p := range drafts {
 		next[p.LocalID] = pendingDecision{Decision: p.Decision, haloName: p.HaloName}
@@ -131,6 +132,16 @@ func (t *mappingTab) setDrafts(drafts []app.PendingDecision, loadedAt int) {
 			next[id] = p
 		} else {
 			delete(next, id)
+		}
+	}
+	exists := make(map[int64]bool, len(rows))
+	for _, r := range rows {
+		exists[r.Local.ID] = true
+	}
+	for id := range next {
+		if !exists[id] {
+			delete(next, id)
+			delete(t.d.unwritten, id)
 		}
 	}
 	t.pending = next

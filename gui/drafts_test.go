@@ -72,6 +72,24 @@ func TestDraftWriteOutlivesClose(t *testing.T) {
 	}
 }
 
+// A decision for a client deleted meanwhile (its draft went with it) is
+// not kept in the window, where Save All would fail on it forever.
+func TestDecisionOfADeletedClientGoes(t *testing.T) {
+	f := &fakeBackend{status: connectedStatus(), rows: sampleRows()}
+	u, m := mappingWindow(t, f)
+	tap(u, cell(m, 2, colActions).ignore) // Cole & Sons
+	u.work.wait()
+	f.locked(func() {
+		f.rows = append(f.rows[:2], f.rows[3:]...)
+		delete(f.fh.drafts, 3)
+	})
+	ui(u, m.reload)
+	u.work.wait()
+	if len(m.pending) != 0 || !m.save.Disabled() {
+		t.Fatalf("pending after the client was deleted: %+v", m.pending)
+	}
+}
+
 // A decision drafted elsewhere (halyncctl map accept) shows on the next load.
 func TestDraftFromTheCLIShows(t *testing.T) {
 	f := &fakeBackend{status: connectedStatus(), rows: sampleRows()}

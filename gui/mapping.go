@@ -123,7 +123,7 @@ func (t *mappingTab) reload() {
 				t.setMessage("The client book could not be read. "+plainError(err), widget.DangerImportance)
 				return
 			}
-			t.setDrafts(drafts, at)
+			t.setDrafts(drafts, at, rows)
 			t.setRows(rows)
 		})
 	})
