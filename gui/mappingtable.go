@@ -221,7 +221,8 @@ func (t *mappingTab) showDetail(i int) {
 		text += ": no HaloPSA client suggested; use Change… to pick one"
 	}
 	if r.Review.Reason != store.ReviewNone {
-		text += fmt.Sprintf(". Needs review: you mapped it to %q, since %s; Accept confirms it, or Change… or Ignore", r.Review.OldName, r.Review.Describe())
+		text += fmt.Sprintf(". Needs review: HaloPSA client %q was %s since you mapped it; Accept confirms it as it is, or Change… or Ignore",
+			r.Review.OldName, r.Review.Describe())
 	}
 	if s.pending {
 		text += ". Not saved yet: Save All Mappings saves it."
