@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -90,6 +91,14 @@ func migrate(ctx context.Context, w *sql.DB, fsys fs.FS) error {
 	have, err := appliedVersions(ctx, w, cur)
 	if err != nil {
 		return err
+	}
+	// A version this build does not know, below its newest, came from a
+	// branch it lacks: the file may hold what this build would misread.
+	for v := range have {
+		if !slices.ContainsFunc(ms, func(m migration) bool { return m.version == v }) {
+			return fmt.Errorf("%w (the file has migration %d, which this build does not know): update HaloSync to open it",
+				ErrSchemaTooNew, v)
+		}
 	}
 	for _, m := range ms {
 		if have[m.version] {

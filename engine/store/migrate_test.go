@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -76,6 +77,10 @@ func TestMigrationGapFilledLater(t *testing.T) {
 		t.Fatalf("third open: %v", err)
 	}
 	db.Close()
+	// A build without migration 2 (an older branch) refuses the file.
+	if _, err := open(ctx, path, migrationFS("0001_a", "0003_c")); !errors.Is(err, ErrSchemaTooNew) {
+		t.Fatalf("open by a build that lacks migration 2 = %v, want ErrSchemaTooNew", err)
+	}
 }
 
 // A database migrated before the ledger existed had every version up to its
