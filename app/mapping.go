@@ -25,6 +25,9 @@ type MappingRow struct {
 	// made from HaloPSA, named MergeName; nil when there is none.
 	Merge     *store.MergeSuggestion
 	MergeName string
+	// Review, when its Reason is set, says the HaloPSA client changed since
+	// the user confirmed the mapping (renamed, inactive, deleted, merged).
+	Review store.Review
 }
 
 // MappingFilter narrows MappingRows.
@@ -36,6 +39,10 @@ type MappingFilter struct {
 
 // StateAll asks MappingRows for every row.
 const StateAll store.MappingState = "all"
+
+// StateNeedsReview asks MappingRows for the mappings whose HaloPSA client
+// changed since the user confirmed them.
+const StateNeedsReview store.MappingState = "review"
 
 // BulkMapResult says what Bulk Map did.
 type BulkMapResult struct {
@@ -140,13 +147,24 @@ func (a *App) MappingRows(ctx context.Context, f MappingFilter) ([]MappingRow, e
 	if err != nil {
 		return nil, err
 	}
+	reviews, err := a.db.Reviews(ctx)
+	if err != nil {
+		return nil, err
+	}
 	search := strings.ToLower(strings.TrimSpace(f.Search))
 	var rows []MappingRow
 	for _, l := range locals {
 		mp := mappings[l.ID]
 		r := MappingRow{Local: l, State: mp.State, HaloID: mp.HaloID, HaloName: names[mp.HaloID],
-			Score: mp.Score, Confidence: mp.Confidence, Reason: mp.Reason}
-		if (f.State != StateAll && f.State != r.State) || !bandIs(r.Confidence, f.Confidence) {
+			Score: mp.Score, Confidence: mp.Confidence, Reason: mp.Reason, Review: reviews[l.ID]}
+		if f.State == StateNeedsReview {
+			if r.Review.Reason == store.ReviewNone {
+				continue
+			}
+		} else if f.State != StateAll && f.State != r.State {
+			continue
+		}
+		if !bandIs(r.Confidence, f.Confidence) {
 			continue
 		}
 		if search != "" && !strings.Contains(strings.ToLower(l.Name), search) && !strings.Contains(strings.ToLower(r.HaloName), search) {
@@ -196,7 +214,7 @@ func (a *App) SaveMappings(ctx context.Context, ds []store.Decision) (store.Mapp
 	if err := a.scoreDecisions(ctx, ds); err != nil {
 		return store.MappingSummary{}, err
 	}
-	sum, err := a.db.SaveMappings(ctx, ds)
+	sum, err := a.db.SaveMappings(asUser(ctx), ds) // the history names who saved
 	if err != nil {
 		a.log(ctx, store.Error, "save mappings", "", err.Error())
 		return sum, err

@@ -45,12 +45,23 @@ type Backend interface {
 	MergeLocalClients(ctx context.Context, keep, other int64) (store.MergeResult, error)
 	DismissMerge(ctx context.Context, localID int64) error
 
+	// Unsaved decisions (drafts, shared with the CLI) and the mapping history.
+	PendingDecisions(ctx context.Context) ([]app.PendingDecision, error)
+	UpdateDrafts(ctx context.Context, put []store.Decision, drop []int64) error
+	History(ctx context.Context, limit int) ([]store.Batch, error)
+	UndoLastSave(ctx context.Context) (store.Batch, error)
+	UndoBatch(ctx context.Context, id int64) (store.Batch, error)
+	UndoDecision(ctx context.Context, id int64) (store.Batch, error)
+
 	Tickets(ctx context.Context, localClientID int64) ([]app.TicketRow, error)
 	CreateTicket(ctx context.Context, localClientID int64, summary, details string) (store.Ticket, error)
 	SetTicketStatus(ctx context.Context, ticketID, statusID int64) error
 	Statuses(ctx context.Context) ([]store.Status, error)
 	ResolveStatus(ctx context.Context, s string) (int64, error)
 	OutboxPending(ctx context.Context) (int, error)
+	HeldTickets(ctx context.Context) ([]app.HeldClient, error)
+	ReleaseHeld(ctx context.Context, haloClientID, localID int64, mapClient bool) (int, error)
+	DropHeld(ctx context.Context, haloClientID int64) (int, error)
 
 	TunnelSettings(ctx context.Context) (app.TunnelSettings, error)
 	SetTunnel(ctx context.Context, s app.TunnelSettings) error

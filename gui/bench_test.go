@@ -74,8 +74,9 @@ func BenchmarkMappingTable(b *testing.B) {
 	b.Run("decide", func(b *testing.B) {
 		i := 0
 		for b.Loop() {
-			m.onIgnore(i % len(m.all))
+			ui(u, func() { m.onIgnore(i % len(m.all)) }) // its draft is written off the Fyne goroutine
 			i++
 		}
+		u.work.wait()
 	})
 }

@@ -59,6 +59,7 @@ type fakeBackend struct {
 
 	tk fakeTickets // tickets and webhooks: fake_tickets_test.go
 	bk fakeBook    // the client book's own actions: fake_book_test.go
+	fh fakeHistory // drafts, history and held tickets: fake_history_test.go
 }
 
 func connectedStatus() app.Status {
@@ -234,6 +235,9 @@ func (f *fakeBackend) SaveMappings(_ context.Context, ds []store.Decision) (stor
 	f.saved = append(f.saved, slices.Clone(ds))
 	if f.saveErr != nil {
 		return store.MappingSummary{}, f.saveErr
+	}
+	for _, d := range ds {
+		delete(f.fh.drafts, d.LocalID) // as the store does, in the same transaction
 	}
 	var sum store.MappingSummary
 	for _, d := range ds {

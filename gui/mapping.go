@@ -24,9 +24,10 @@ const (
 	showAccepted  = "Accepted"
 	showIgnored   = "Ignored"
 	showUnsaved   = "Unsaved"
+	showReview    = "Needs review"
 )
 
-var mappingFilters = []string{showAll, showUnmapped, showSuggested, showAccepted, showIgnored, showUnsaved}
+var mappingFilters = []string{showAll, showUnmapped, showSuggested, showAccepted, showIgnored, showUnsaved, showReview}
 
 // anyConfidence is the confidence filter's choice that lets every band through.
 const anyConfidence = "any"
@@ -43,7 +44,8 @@ type pendingDecision struct {
 
 // mappingTab is Clients & Mapping: the local client book beside HaloPSA's
 // clients, Bulk Map's suggestions, and the user's decisions, which stay
-// pending in the window until Save All Mappings saves them in one go.
+// pending (kept as drafts, see drafts.go) until Save All Mappings saves
+// them in one go.
 type mappingTab struct {
 	u *Window
 
@@ -58,9 +60,12 @@ type mappingTab struct {
 	query   string
 	seq     int
 	busy    bool // Bulk Map, Save All, an import or a create is running
+	d       draftState
 
 	bulk, save, acceptHigh *widget.Button
 	importCSV, fromHalo    *widget.Button
+	historyBtn             *widget.Button
+	history                *historyDialog // the last history dialog opened
 	filter                 *widget.RadioGroup
 	confFilter             *widget.Select
 	book                   *bookActions // add, edit, delete, merge, unmap, export: bookactions.go
@@ -75,7 +80,8 @@ type mappingTab struct {
 
 func newMappingTab(u *Window) *mappingTab {
 	t := &mappingTab{u: u, pending: map[int64]pendingDecision{}, show: showAll,
-		deb: debouncer{delay: u.delay, do: u.do}}
+		deb: debouncer{delay: u.delay, do: u.do},
+		d:   draftState{touched: map[int64]int{}, unwritten: map[int64]bool{}}}
 	t.build()
 	return t
 }
@@ -86,6 +92,7 @@ func (t *mappingTab) build() {
 	t.save = &widget.Button{Text: "Save All Mappings", Icon: theme.DocumentSaveIcon(), Importance: widget.SuccessImportance, OnTapped: t.onSave}
 	t.importCSV = &widget.Button{Text: "Import CSV…", Icon: theme.FolderOpenIcon(), OnTapped: t.onImportCSV}
 	t.fromHalo = &widget.Button{Text: "Add from HaloPSA…", Icon: theme.ContentAddIcon(), OnTapped: t.onCreateFromHalo}
+	t.historyBtn = &widget.Button{Text: "History…", Icon: theme.HistoryIcon(), OnTapped: t.onHistory}
 	t.filter = &widget.RadioGroup{Options: mappingFilters, Horizontal: true, Required: true, OnChanged: t.onFilter}
 	t.filter.ExtendBaseWidget(t.filter)
 	t.filter.SetSelected(showAll)
@@ -99,7 +106,7 @@ func (t *mappingTab) build() {
 	t.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Select a row to see why it was suggested."}
 	t.table = t.newTable()
 	t.book = newBookActions(t)
-	actions := container.NewHBox(t.bulk, t.acceptHigh, t.save, widget.NewSeparator(), t.importCSV, t.book.exportCSV,
+	actions := container.NewHBox(t.bulk, t.acceptHigh, t.save, t.historyBtn, widget.NewSeparator(), t.importCSV, t.book.exportCSV,
 		t.book.add, t.fromHalo)
 	confidence := container.NewHBox(&widget.Label{Text: "Confidence"}, t.confFilter)
 	filters := container.NewBorder(nil, nil, t.filter, confidence, t.search)
@@ -109,16 +116,21 @@ func (t *mappingTab) build() {
 	t.updateButtons()
 }
 
-// reload reads every local client with its mapping, off the Fyne goroutine.
-// Decisions not saved yet stay.
+// reload reads every local client with its mapping and the decisions not
+// saved yet (drafts, the CLI's too), off the Fyne goroutine, queued after
+// the draft writes before it.
 func (t *mappingTab) reload() {
 	if t.u.b == nil {
 		return
 	}
 	t.seq++
-	seq, b := t.seq, t.u.b
-	t.u.goWork(func(ctx context.Context) {
+	seq, b, at := t.seq, t.u.b, t.d.seq
+	t.u.runSerial(&t.d.q, func(ctx context.Context) {
 		rows, err := b.MappingRows(ctx, app.MappingFilter{State: app.StateAll})
+		var drafts []app.PendingDecision
+		if err == nil {
+			drafts, err = b.PendingDecisions(ctx)
+		}
 		t.u.do(func() {
 			if seq != t.seq {
 				return
@@ -127,6 +139,7 @@ func (t *mappingTab) reload() {
 				t.setMessage("The client book could not be read. "+plainError(err), widget.DangerImportance)
 				return
 			}
+			t.setDrafts(drafts, at, rows)
 			t.setRows(rows)
 		})
 	})
@@ -186,6 +199,10 @@ func (t *mappingTab) passes(i int) bool {
 		if _, ok := t.pending[t.all[i].Local.ID]; !ok {
 			return false
 		}
+	case showReview:
+		if t.all[i].Review.Reason == store.ReviewNone {
+			return false
+		}
 	}
 	if !bandPasses(t.shownOf(i).band, t.conf) {
 		return false
@@ -213,6 +230,9 @@ func (t *mappingTab) applyFilter() {
 func (t *mappingTab) changed() {
 	var counts [5]int
 	for i := range t.all {
+		if t.all[i].Review.Reason != store.ReviewNone {
+			counts[4]++
+		}
 		switch t.state(i) {
 		case store.MapOpen:
 			counts[0]++
@@ -226,6 +246,9 @@ func (t *mappingTab) changed() {
 	}
 	text := fmt.Sprintf("%d clients · %d unmapped · %d suggested · %d accepted · %d ignored",
 		len(t.all), counts[0], counts[1], counts[2], counts[3])
+	if counts[4] > 0 {
+		text += fmt.Sprintf(" · %d need review", counts[4])
+	}
 	if n := len(t.pending); n > 0 {
 		text += fmt.Sprintf(" (%d unsaved)", n)
 	}
@@ -259,16 +282,19 @@ func (t *mappingTab) onSearch(s string) {
 }
 
 // decide records a pending decision for a local client, or drops it when
-// it only repeats what is saved.
+// it only repeats what is saved (accepting a mapping that needs review
+// again is a decision: it confirms the HaloPSA client as it is now).
 func (t *mappingTab) decide(i int, p pendingDecision) {
 	r := &t.all[i]
 	same := (p.Action == store.Ignore && r.State == store.MapIgnored) ||
-		(p.Action == store.Accept && p.HaloID == r.HaloID && (r.State == store.MapAccepted || r.State == store.MapManual))
+		(p.Action == store.Accept && p.HaloID == r.HaloID && (r.State == store.MapAccepted || r.State == store.MapManual) &&
+			r.Review.Reason == store.ReviewNone)
 	if same {
 		delete(t.pending, r.Local.ID)
 	} else {
 		t.pending[r.Local.ID] = p
 	}
+	t.persist(r.Local.ID)
 	t.changed()
 	t.showDetail(i)
 }
@@ -288,6 +314,7 @@ func (t *mappingTab) onIgnore(i int) {
 
 func (t *mappingTab) onUndo(i int) {
 	delete(t.pending, t.all[i].Local.ID)
+	t.persist(t.all[i].Local.ID)
 	t.changed()
 	t.showDetail(i)
 }
@@ -327,7 +354,7 @@ func (t *mappingTab) mappedTo() map[int64][]string {
 
 // onAcceptHigh accepts every visible suggestion in the exact or high band.
 func (t *mappingTab) onAcceptHigh() {
-	n := 0
+	var ids []int64
 	for _, i := range t.view {
 		r := &t.all[i]
 		if _, ok := t.pending[r.Local.ID]; ok || r.State != store.MapSuggested {
@@ -336,9 +363,11 @@ func (t *mappingTab) onAcceptHigh() {
 		if r.Confidence == match.Exact.String() || r.Confidence == match.High.String() {
 			t.pending[r.Local.ID] = pendingDecision{haloName: r.HaloName, Decision: store.Decision{LocalID: r.Local.ID,
 				Action: store.Accept, HaloID: r.HaloID, Score: r.Score, Confidence: r.Confidence, Reason: r.Reason}}
-			n++
+			ids = append(ids, r.Local.ID)
 		}
 	}
+	n := len(ids)
+	t.persist(ids...) // one write for all of them
 	t.setMessage(fmt.Sprintf("Accepted %d exact and high-confidence suggestions. Check them, then Save All Mappings.", n), widget.MediumImportance)
 	t.changed()
 }
@@ -375,4 +404,5 @@ func (t *mappingTab) updateButtons() {
 	enable(t.fromHalo, !t.busy)
 	enable(t.acceptHigh, !t.busy && len(t.view) > 0)
 	t.book.updateButtons()
+	enable(t.historyBtn, t.u.b != nil)
 }

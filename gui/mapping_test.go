@@ -168,10 +168,13 @@ func TestSaveFailureKeepsDecisions(t *testing.T) {
 func TestUndoAndRepeatedDecisions(t *testing.T) {
 	f := &fakeBackend{status: connectedStatus(), rows: sampleRows()}
 	u, m := mappingWindow(t, f)
-	m.onIgnore(0)
+	ui(u, func() { m.onIgnore(0) }) // decisions are written as drafts off the Fyne goroutine: act as it
 	tap(u, cell(m, 0, colActions).undo)
-	m.onIgnore(6) // already ignored: nothing to save
-	m.decide(5, pendingDecision{haloName: "Eagle Aviation", Decision: store.Decision{LocalID: 6, Action: store.Accept, HaloID: 106}})
+	ui(u, func() {
+		m.onIgnore(6) // already ignored: nothing to save
+		m.decide(5, pendingDecision{haloName: "Eagle Aviation", Decision: store.Decision{LocalID: 6, Action: store.Accept, HaloID: 106}})
+	})
+	u.work.wait()
 	if len(m.pending) != 0 || !m.save.Disabled() {
 		t.Fatalf("pending = %+v", m.pending)
 	}
@@ -189,7 +192,8 @@ func TestMappingFilterAndSearch(t *testing.T) {
 		}
 		return s
 	}
-	m.onIgnore(1) // Bright Dental: pending ignore counts as ignored
+	ui(u, func() { m.onIgnore(1) }) // Bright Dental: pending ignore counts as ignored
+	u.work.wait()
 	for filter, want := range map[string]string{
 		showAll:       "acme ltd,Bright Dental,Cole & Sons,Delta Mfg,Corner Cafe,Eagle Air,Smith Family Trust",
 		showUnmapped:  "Corner Cafe",

@@ -85,7 +85,11 @@ func (t *mappingTab) createFromHalo() {
 }
 
 // onSave saves every pending decision in one call (Save All Mappings).
-func (t *mappingTab) onSave() {
+func (t *mappingTab) onSave() { t.saveAll(nil) }
+
+// saveAll saves every pending decision, queued after the draft writes
+// before it, and calls then (when set) once they are saved.
+func (t *mappingTab) saveAll(then func()) {
 	if t.busy || len(t.pending) == 0 || t.u.b == nil {
 		return
 	}
@@ -96,7 +100,7 @@ func (t *mappingTab) onSave() {
 	}
 	t.setBusy(true)
 	t.setMessage(fmt.Sprintf("Saving %d decisions…", len(ds)), widget.MediumImportance)
-	t.u.goWork(func(ctx context.Context) {
+	t.u.runSerial(&t.d.q, func(ctx context.Context) {
 		sum, err := b.SaveMappings(ctx, ds)
 		t.u.do(func() {
 			t.setBusy(false)
@@ -109,9 +113,12 @@ func (t *mappingTab) onSave() {
 					delete(t.pending, id)
 				}
 			}
-			t.setMessage(fmt.Sprintf("Saved: %d accepted, %d mapped by hand, %d ignored, %d unmapped.",
+			t.setMessage(fmt.Sprintf("Saved: %d accepted, %d mapped by hand, %d ignored, %d unmapped. History… can undo it.",
 				sum.Accepted, sum.Manual, sum.Ignored, sum.Unmapped), widget.SuccessImportance)
 			t.reload()
+			if then != nil {
+				then()
+			}
 		})
 	})
 }

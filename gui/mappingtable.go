@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
@@ -111,11 +112,14 @@ func (t *mappingTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case colReason:
 		c.setLabel(s.reason, widget.MediumImportance, fyne.TextStyle{})
 	case colStatus:
-		if s.pending {
-			c.setLabel(pendingText(t.pending[r.Local.ID], r.HaloID), widget.WarningImportance, fyne.TextStyle{Bold: true, Italic: true})
-		} else if r.Merge != nil && r.State == store.MapOpen {
+		switch {
+		case s.pending:
+			c.setLabel(pendingText(t.pending[r.Local.ID], r), widget.WarningImportance, fyne.TextStyle{Bold: true, Italic: true})
+		case r.Review.Reason != store.ReviewNone:
+			c.setLabel("Needs review: "+string(r.Review.Reason), widget.WarningImportance, fyne.TextStyle{Bold: true})
+		case r.Merge != nil && r.State == store.MapOpen:
 			c.setLabel("Merge into “"+r.MergeName+"”?", widget.WarningImportance, fyne.TextStyle{})
-		} else {
+		default:
 			c.setLabel(stateText(r.State), widget.MediumImportance, fyne.TextStyle{})
 		}
 	case colActions:
@@ -129,7 +133,7 @@ func (t *mappingTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		}
 		c.accept.OnTapped, c.change.OnTapped = on(t.onAccept), on(t.onChange)
 		c.ignore.OnTapped, c.undo.OnTapped = on(t.onIgnore), on(t.onUndo)
-		enable(c.accept, !s.pending && r.State == store.MapSuggested)
+		enable(c.accept, !s.pending && (r.State == store.MapSuggested || confirmable(r.Review)))
 		enable(c.ignore, t.state(i) != store.MapIgnored)
 		if s.pending {
 			c.undo.Show()
@@ -165,12 +169,21 @@ func stateText(s store.MappingState) string {
 	return "Unmapped"
 }
 
-// pendingText names a decision not saved yet for the Status column;
-// suggested is the HaloPSA client the row had.
-func pendingText(p pendingDecision, suggested int64) string {
+// confirmable reports whether Accept can confirm a mapping that needs
+// review: not when its HaloPSA client is gone (map it to another instead).
+func confirmable(r store.Review) bool {
+	return r.Reason == store.ReviewRenamed || r.Reason == store.ReviewInactive
+}
+
+// pendingText names a decision not saved yet for the Status column, beside
+// the row r had.
+func pendingText(p pendingDecision, r *app.MappingRow) string {
 	switch p.Action {
 	case store.Accept:
-		if p.HaloID == suggested {
+		if p.HaloID == r.HaloID && r.Review.Reason != store.ReviewNone {
+			return "Unsaved: confirm"
+		}
+		if p.HaloID == r.HaloID {
 			return "Unsaved: accept"
 		}
 		return "Unsaved: map"
@@ -214,6 +227,10 @@ func (t *mappingTab) showDetail(i int) {
 		text += ": " + r.Reason
 	default:
 		text += ": no HaloPSA client suggested; use Change… to pick one"
+	}
+	if r.Review.Reason != store.ReviewNone {
+		text += fmt.Sprintf(". Needs review: HaloPSA client %q was %s since you mapped it; Accept confirms it as it is, or Change… or Ignore",
+			r.Review.OldName, r.Review.Describe())
 	}
 	if s.pending {
 		text += ". Not saved yet: Save All Mappings saves it."

@@ -32,6 +32,7 @@ func (u *Window) mainMenu() *fyne.MainMenu {
 		fyne.NewMenu("Clients",
 			item("Bulk Map", fyne.KeyB, func() { u.onMapping((*mappingTab).onBulkMap) }),
 			item("Save All Mappings", fyne.KeyS, func() { u.onMapping((*mappingTab).onSave) }),
+			item("Mapping history and undo…", "", func() { u.onMapping((*mappingTab).onHistory) }),
 			fyne.NewMenuItemSeparator(),
 			item("Import clients from CSV…", "", func() { u.onMapping((*mappingTab).onImportCSV) }),
 			item("Create local clients from unmapped HaloPSA clients…", "", func() { u.onMapping((*mappingTab).onCreateFromHalo) }),

@@ -27,7 +27,7 @@ const (
 // notification for them would only repeat it.
 var interactiveOps = map[string]bool{
 	"connect": true, "disconnect": true, "save mappings": true, "bulk map": true, "client book": true,
-	"webhook test": true,
+	"webhook test": true, "undo mappings": true,
 }
 
 // notifiable reports whether a sync-log row should raise a notification:

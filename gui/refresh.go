@@ -101,6 +101,9 @@ func (u *Window) ticketsChanged() {
 	if u.tabs != nil && u.tabs.SelectedIndex() == tabTickets {
 		u.tickets.reload(false)
 	}
+	if u.tickets != nil {
+		u.tickets.held.reload() // a sync may have held changes, or applied held ones
+	}
 	u.refreshOutbox()
 }
 

@@ -62,11 +62,12 @@ type ticketsTab struct {
 	detail    *widget.Label
 	deb       debouncer
 	dialog    *newTicketDialog // the last New ticket dialog opened
+	held      *heldNote        // "N held" and its dialog (held.go)
 	content   fyne.CanvasObject
 }
 
 func newTicketsTab(u *Window) *ticketsTab {
-	t := &ticketsTab{u: u, deb: debouncer{delay: u.delay, do: u.do}, clientOf: map[string]int64{}}
+	t := &ticketsTab{u: u, deb: debouncer{delay: u.delay, do: u.do}, clientOf: map[string]int64{}, held: newHeldNote(u)}
 	t.build()
 	return t
 }
@@ -104,7 +105,7 @@ func (t *ticketsTab) build() {
 
 	bar := container.NewBorder(nil, nil,
 		container.NewHBox(t.newTicket, widget.NewSeparator(), widget.NewLabel("Client"), t.client),
-		t.count, t.search)
+		container.NewHBox(t.held.button, t.count), t.search)
 	actions := container.NewHBox(widget.NewLabel("Status"),
 		container.NewGridWrap(fyne.NewSize(240, t.status.MinSize().Height), t.status), t.close)
 	bottom := container.NewBorder(container.NewVBox(actions, t.syncNote), nil, nil, nil, container.NewVScroll(t.detail))
@@ -207,6 +208,9 @@ func (t *ticketsTab) reload(full bool) {
 		return
 	}
 	full = full || len(t.statuses) == 0
+	if full {
+		t.held.reload()
+	}
 	t.seq++
 	t.loading = true
 	seq, b, clientID := t.seq, t.u.b, t.clientID

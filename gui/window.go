@@ -79,6 +79,8 @@ type Window struct {
 	importStart time.Time   // when it started
 	syncAsked   bool        // Sync now was pressed and no import has started yet
 	hidHint     bool        // the "still syncing in the background" hint was shown
+	guard       *quitGuard  // the last quit question asked (quitguard.go)
+	quitApp     func()      // ends the app; nil: app.Quit (tests replace it)
 	refresh     refresher   // the periodic refresh of tickets, outbox and webhook
 }
 
@@ -103,6 +105,9 @@ func New(a fyne.App, b Backend, opts Options) *Window {
 		// With a tray icon to come back through, closing the window only
 		// hides it: syncing goes on.
 		u.win.SetCloseIntercept(u.onCloseWindow)
+	} else {
+		// Without, closing quits: through the guard for unsaved decisions.
+		u.win.SetCloseIntercept(u.quit)
 	}
 	if b == nil || opts.Demo {
 		u.welcome.connect.Hide() // demo mode from the start: no real backend to connect
@@ -277,6 +282,7 @@ func (u *Window) onEvent(b Backend, e app.Event) {
 		}
 		u.synclog.add(*l)
 		u.onLogEvent(*l)
+		u.onReviewEvent(*l) // review.go
 		if notifiable(*l) {
 			u.notify.syncError(*l)
 		}
@@ -355,6 +361,3 @@ func (u *Window) onCloseWindow() {
 		u.notify.send("HaloSync keeps syncing", "HaloSync is still running. Open it, or quit, from its icon in the system tray.")
 	}
 }
-
-// quit ends the app; cmd/halosync then stops the engine.
-func (u *Window) quit() { u.app.Quit() }

@@ -44,6 +44,14 @@ Tickets:
   tickets statuses    HaloPSA's statuses and HaloSync's state for each
   tickets status-state STATUS new|open|waiting|closed
                       regroup a status (kept across imports)
+  tickets held [--json]
+                      ticket changes held because their HaloPSA client is
+                      not mapped, inactive or deleted, by client, with why
+  tickets release HALO_CLIENT --to LOCAL [--map]
+                      apply a client's held changes to local client LOCAL
+                      (with --map, map the client to it for good)
+  tickets drop HALO_CLIENT
+                      give up a client's held changes; never applied
   webhook set --mode none|external|ngrok [--public-url URL] [--listen ADDR]
                 [--ngrok-domain D] [--ngrok-token-stdin]
                 [--auth basic|hmac|both] [--header NAME]
@@ -75,13 +83,21 @@ The client book and mapping:
   map suggest                   Bulk Map: suggest a HaloPSA client for each
                                 undecided local client
   map list [--state S] [--confidence C] [--search TEXT] [--json]
-                                S: open, suggested, accepted, manual, ignored, all
+                                S: open, suggested, accepted, manual, ignored,
+                                review (the HaloPSA client changed since), all
                                 C: exact, high, medium, low, none
   map accept LOCAL_ID [HALO_ID] accept the suggestion, or map to HALO_ID
   map ignore LOCAL_ID           no HaloPSA counterpart
   map unmap LOCAL_ID            forget the mapping
   map save                      save every accepted/ignored/unmapped decision
-                                in one step (Save All Mappings)
+                                in one step (Save All Mappings); decisions not
+                                saved yet are shared with the window
+  map history [--json] [--limit N]
+                                every save: who, when, each mapping before
+                                and after
+  map undo [--batch N | --decision N]
+                                undo the last save, a batch or one decision;
+                                refused when the mapping changed since
   match --local LOCAL.csv --halo HALO.csv
                                 offline: match two id,name files (ids are
                                 any text); prints local_id,halo_id,score,

@@ -64,6 +64,7 @@ type mappingJSON struct {
 	Reason     string  `json:"reason,omitempty"`
 	MergeInto  int64   `json:"merge_into,omitempty"` // a suggested merge into this client made from HaloPSA
 	MergeName  string  `json:"merge_name,omitempty"`
+	Review     string  `json:"review,omitempty"` // why it needs review: the HaloPSA client was renamed, ...
 }
 
 func stateName(s store.MappingState) string {
@@ -74,11 +75,13 @@ func stateName(s store.MappingState) string {
 }
 
 func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "map suggest|list|accept|ignore|unmap|save")
+	sub, args, err := subcommand(args, "map suggest|list|accept|ignore|unmap|save|history|undo")
 	if err != nil {
 		return err
 	}
 	switch sub {
+	case "history", "undo":
+		return c.mapHistory(ctx, a, sub, args) // history.go
 	case "suggest":
 		if err := parse(c.flags("map suggest"), args); err != nil {
 			return err
@@ -94,7 +97,7 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 		return nil
 	case "list":
 		fs := c.flags("map list")
-		state := fs.String("state", "all", "open, suggested, accepted, manual, ignored or all")
+		state := fs.String("state", "all", "open, suggested, accepted, manual, ignored, review or all")
 		search := fs.String("search", "", "text in either name")
 		conf := fs.String("confidence", "", "exact, high, medium, low or none")
 		asJSON := fs.Bool("json", false, "print JSON")
@@ -110,6 +113,8 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 		switch *state {
 		case "open":
 			f.State = store.MapOpen
+		case "review":
+			f.State = app.StateNeedsReview
 		case "all", "suggested", "accepted", "manual", "ignored":
 		default:
 			return usageError{fmt.Sprintf("unknown state %q", *state)}
@@ -122,7 +127,8 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 			out := make([]mappingJSON, len(rows))
 			for i, r := range rows {
 				out[i] = mappingJSON{LocalID: r.Local.ID, LocalName: r.Local.Name, State: stateName(r.State), HaloID: r.HaloID,
-					HaloName: r.HaloName, Score: r.Score, Confidence: r.Confidence, Reason: r.Reason, MergeName: r.MergeName}
+					HaloName: r.HaloName, Score: r.Score, Confidence: r.Confidence, Reason: r.Reason, MergeName: r.MergeName,
+					Review: r.Review.Describe()}
 				if r.Merge != nil {
 					out[i].MergeInto = r.Merge.IntoID
 				}
@@ -140,7 +146,11 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 			if r.Merge != nil {
 				reason += fmt.Sprintf(" · merge into %d?", r.Merge.IntoID)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Local.ID, r.Local.Name, stateName(r.State), halo, r.HaloName, score, r.Confidence, reason)
+			state := stateName(r.State)
+			if r.Review.Reason != store.ReviewNone {
+				state += " (review: " + r.Review.Describe() + ")"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Local.ID, r.Local.Name, state, halo, r.HaloName, score, r.Confidence, reason)
 		}
 		return tw.Flush()
 	case "accept", "ignore", "unmap":

@@ -52,11 +52,13 @@ type ticketJSON struct {
 }
 
 func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "tickets list|create|set-status|sync|statuses|status-state")
+	sub, args, err := subcommand(args, "tickets list|create|set-status|sync|statuses|status-state|held|release|drop")
 	if err != nil {
 		return err
 	}
 	switch sub {
+	case "held", "release", "drop":
+		return c.held(ctx, a, sub, args) // held.go
 	case "list":
 		fs := c.flags("tickets list")
 		client := fs.Int64("client", 0, "local client id")

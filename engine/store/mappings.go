@@ -117,12 +117,13 @@ func (db *DB) ReplaceSuggestions(ctx context.Context, ms []Mapping) error {
 
 // SaveMappings applies every decision in one transaction: all are saved,
 // or, on any error, none. Accepting the suggested HaloPSA client makes the
-// mapping accepted; accepting any other makes it manual.
+// mapping accepted; accepting any other makes it manual. What changed is
+// recorded in the mapping history as one batch (see WithActor).
 func (db *DB) SaveMappings(ctx context.Context, ds []Decision) (MappingSummary, error) {
 	var sum MappingSummary
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		sum, err = db.applyDecisions(ctx, tx, ds)
+		sum, err = db.applyRecorded(ctx, tx, ds) // history.go
 		return err
 	})
 	if err != nil {
@@ -270,7 +271,7 @@ func (db *DB) SaveDrafts(ctx context.Context) (MappingSummary, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		sum, err = db.applyDecisions(ctx, tx, ds)
+		sum, err = db.applyRecorded(ctx, tx, ds) // history.go
 		return err
 	})
 	if err != nil {

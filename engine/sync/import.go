@@ -99,6 +99,7 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 	im.log(logCtx, run, store.Info, "import", "", "Import started")
 	sum := Summary{Run: run, Resources: map[store.Resource]ResourceSummary{}}
 
+	drift := im.watchDrift(logCtx, run) // drift.go
 	active := map[int64]bool{}
 	clients, err := importResource(ctx, im, run, store.Clients, im.Halo.Customers, toClient,
 		func(c store.Client) int64 { active[c.ID] = !c.Inactive; return c.ID }, nil, im.DB.UpsertClients)
@@ -113,6 +114,7 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 		loud++
 	}
 	if err == nil {
+		drift.clientsSettled(logCtx, run)
 		keep := func(id int64) bool { return active[id] }
 		var mu gosync.Mutex
 		var wg gosync.WaitGroup
@@ -144,6 +146,7 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 				func(a store.Asset) int64 { return a.ClientID }, keep, im.DB.UpsertAssets)
 		})
 		wg.Wait()
+		drift.finish(logCtx, run)
 	}
 
 	after := im.Halo.Stats()

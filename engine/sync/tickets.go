@@ -136,7 +136,8 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 			n += k
 		}
 		ts.log(ctx, store.Warn, "tickets", "", fmt.Sprintf(
-			"Held %d ticket change(s) of %d HaloPSA client(s) not mapped to a local client; they apply once mapped (Clients & Mapping)", n, len(held)))
+			"Held %d ticket change(s) of %d HaloPSA client(s) not mapped to a local client; they apply once mapped (Clients & Mapping), "+
+				"or release or drop them (Tickets, held; halosyncctl tickets held)", n, len(held)))
 	}()
 	for {
 		items, err := ts.DB.PendingInbox(ctx, 100)
@@ -148,7 +149,12 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 			if err != nil {
 				return applied, err
 			}
-			if err := ts.DB.SetInboxStatus(ctx, it.ID, status, why); err != nil {
+			if status == store.InboxHeld {
+				err = ts.DB.HoldInbox(ctx, it.ID, client, why) // remembers whose it is
+			} else {
+				err = ts.DB.SetInboxStatus(ctx, it.ID, status, why)
+			}
+			if err != nil {
 				return applied, err
 			}
 			switch {
@@ -173,11 +179,15 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 	ev := events[0]
 	t := ev.Ticket
 	deleted := isDeletion(ev)
+	to, err := ts.releasedTo(ctx, it) // held.go
+	if err != nil {
+		return "", "", 0, err
+	}
 	// A partial payload (event-only, or a small object) is completed from
 	// HaloPSA, so that the version check has HaloPSA's timestamps. So is a
 	// deletion's, whose ticket is the one that was (HaloPSA's answer now is
 	// what counts), and a held one's, which may be long out of date.
-	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() || deleted || ts.heldTooLong(ctx, it, *t) {
+	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() || deleted || to != 0 || ts.heldTooLong(ctx, it, *t) {
 		full, err := ts.Halo.Ticket(ctx, halo.ID(ev.TicketID))
 		switch {
 		case errors.Is(err, halo.ErrNotFound):
@@ -196,7 +206,7 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 		}
 		t = &full
 	}
-	held, err := ts.ApplyRemote(ctx, *t)
+	held, err := ts.applyRemote(ctx, *t, to)
 	if err != nil {
 		return "", "", 0, err
 	}
@@ -227,9 +237,18 @@ func isDeletion(ev webhook.Event) bool {
 // ApplyRemote applies HaloPSA's version of a ticket. It reports held when
 // the ticket's client is not mapped, in which case nothing was written.
 func (ts *Tickets) ApplyRemote(ctx context.Context, r halo.Ticket) (held bool, err error) {
+	return ts.applyRemote(ctx, r, 0)
+}
+
+// applyRemote is ApplyRemote; to, when not 0, is the local client the user
+// released a held ticket to, which then stands in for the mapping.
+func (ts *Tickets) applyRemote(ctx context.Context, r halo.Ticket, to int64) (held bool, err error) {
 	local, ok, err := ts.DB.LocalClientForHalo(ctx, r.ClientID.Int())
 	if err != nil {
 		return false, err
+	}
+	if to != 0 {
+		local, ok = to, true
 	}
 	if cur, err := ts.DB.TicketByHalo(ctx, r.ID.Int()); errors.Is(err, store.ErrNotFound) {
 		// A ticket HaloSync created whose local commit was lost: link it
