@@ -22,9 +22,12 @@ type LedgerState struct {
 // knows what that one already spent of the rolling window. Every method
 // must be atomic against every process sharing the ledger.
 //
-// An in-flight slot must count for at most one window after it started:
-// a process that dies mid-request never finishes its slots, and HaloPSA
-// forgets them by then anyway.
+// A process that dies mid-request never finishes its slots, so an
+// in-flight slot counts for a window and a twentieth after its start at
+// most (InFlightHorizon): HaloPSA counted the request when it arrived, a
+// little after its start, and forgets it a window later. A live request
+// is never in flight that long (the HTTP timeout is far shorter than
+// HaloPSA's window).
 type SharedLedger interface {
 	// Reserve reads the state as of now (slots older than window dropped),
 	// calls take with it and, when take says yes, records an in-flight
@@ -37,6 +40,11 @@ type SharedLedger interface {
 	// (Blocked, Backoff, Learned, LearnedAt) and stores them, atomically.
 	Update(ctx context.Context, now time.Time, window time.Duration, fn func(*LedgerState)) error
 }
+
+// InFlightHorizon is how long after its start a SharedLedger counts a
+// slot that was never finished: the window, and a twentieth of it for
+// the time the request may have taken to reach HaloPSA.
+func InFlightHorizon(window time.Duration) time.Duration { return window + window/20 }
 
 // ledgerTimeout bounds a ledger write that has no caller's context (a
 // release, a 429): the store's own busy timeout is shorter.

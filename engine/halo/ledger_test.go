@@ -27,12 +27,9 @@ func (l *memLedger) load(now time.Time, window time.Duration) *LedgerState {
 	s := l.st
 	s.Done, s.InFlight = nil, 0
 	for id, sl := range l.slots {
-		last := sl[1]
-		if last.IsZero() {
-			last = sl[0] // in flight: counts one window from its start at most
-		}
 		switch {
-		case !last.After(now.Add(-window)):
+		case sl[1].IsZero() && !sl[0].After(now.Add(-InFlightHorizon(window))),
+			!sl[1].IsZero() && !sl[1].After(now.Add(-window)):
 			delete(l.slots, id)
 		case sl[1].IsZero():
 			s.InFlight++
@@ -122,16 +119,25 @@ func TestSharedBudgetCountsTheOtherProcess(t *testing.T) {
 	if got := rec.take(); len(got) != 1 || got[0] != (waitCall{t0.Add(time.Minute), WaitWindow}) {
 		t.Fatalf("b's wait notices = %+v, want one until a's first request leaves the window", got)
 	}
-	// A window later a's requests are gone, the one in flight too: it
-	// counts one window at most, as a crashed process's would.
+	// A window later a's answered requests are gone; the one in flight
+	// counts a twentieth of a window longer, as a crashed process's would.
 	*now = t0.Add(time.Minute)
-	for range 3 {
+	for range 2 {
 		release, err := b.Acquire(cancelled())
 		if err != nil {
 			t.Fatalf("a window later: %v", err)
 		}
 		release()
 	}
+	if _, err := b.Acquire(cancelled()); err == nil {
+		t.Fatal("b took the slot of a's request still in flight")
+	}
+	*now = t0.Add(time.Minute + 3*time.Second)
+	release, err := b.Acquire(cancelled())
+	if err != nil {
+		t.Fatalf("a's request in flight still counts a window and a twentieth after its start: %v", err)
+	}
+	release()
 	holding() // too late to count: the ledger dropped it
 	if _, err := a.Acquire(cancelled()); err == nil {
 		t.Fatal("a took a slot b filled")

@@ -46,7 +46,8 @@ func (db *DB) RequestLedger(key string) *RequestLedger {
 }
 
 // Reserve reads the window as of now, dropping what left it (a slot never
-// finished, its process having died, leaves a window after its start), and
+// finished, its process having died, leaves a window and a twentieth
+// after its start), and
 // calls take. When take says yes it records an in-flight slot started at
 // now and returns its id; otherwise 0. It all happens in one write
 // transaction, so two processes never both take the last slot.
@@ -110,8 +111,11 @@ func (l *RequestLedger) Update(ctx context.Context, now time.Time, window time.D
 // penalty, inside tx.
 func (l *RequestLedger) load(ctx context.Context, tx *sql.Tx, now time.Time, window time.Duration) (*RequestWindow, error) {
 	cut := now.Add(-window).UnixNano()
+	// An unfinished slot counts a twentieth of a window longer: see
+	// halo.InFlightHorizon, which this package cannot import.
+	dead := now.Add(-window - window/20).UnixNano()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM request_slots
-		WHERE halo = ? AND started <= ? AND (ended IS NULL OR ended <= ?)`, l.key, cut, cut); err != nil {
+		WHERE halo = ? AND (ended <= ? OR (ended IS NULL AND started <= ?))`, l.key, cut, dead); err != nil {
 		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT ended FROM request_slots WHERE halo = ? ORDER BY ended`, l.key)

@@ -7,7 +7,9 @@
 
 -- One row per request from its start until it leaves the rolling window.
 --   ended  NULL while the request is in flight; a row whose process died
---          mid-request stays NULL and is dropped a window after it started
+--          mid-request stays NULL and is dropped a window (and a
+--          twentieth, the time it may have taken to reach HaloPSA) after
+--          it started
 CREATE TABLE request_slots (
 	id      INTEGER PRIMARY KEY,
 	halo    TEXT NOT NULL,
