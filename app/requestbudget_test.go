@@ -165,3 +165,68 @@ func BenchmarkSharedBudget(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
 }
+
+// TestBudgetOutlivesAKilledProcess kills a process while it has the whole
+// window in flight (its requests hang at the simulator) and checks that
+// the next process waits for those requests to leave the window, a window
+// and a twentieth after they started, and no longer.
+func TestBudgetOutlivesAKilledProcess(t *testing.T) {
+	t.Parallel()
+	const limit, window = childPings / 3, time.Second
+	faults := halosim.Faults{RateLimit: limit, RateWindow: window}
+	sim, url := startSim(t, halosim.Options{Seed: 17, Clients: 3, RateLimit: limit, RateWindow: window})
+	dir := t.TempDir()
+	ctx := context.Background()
+	a, err := Open(Config{DataDir: dir, Secrets: secrets.NewMemory(), RateLimit: limit, RateWindow: window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Connect(ctx, request(url, halosim.DefaultClientSecret)); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	time.Sleep(halo.InFlightHorizon(window)) // connect's requests leave the window
+
+	child := func(what string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBudgetChildProcess$", "-test.count=1")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%d|%s|%s", childEnv, dir, limit, window, what))
+		return cmd
+	}
+	hung := faults
+	hung.Latency = time.Minute
+	sim.SetFaults(hung)
+	before := sim.Stats().ByPath["/api/client"]
+	doomed := child("pings")
+	if err := doomed.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for sim.Stats().ByPath["/api/client"] < before+limit {
+		if time.Now().After(deadline) {
+			doomed.Process.Kill()
+			t.Fatal("the doomed process never filled the window")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	filled := time.Now()
+	if err := doomed.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = doomed.Wait()
+	sim.SetFaults(faults)
+
+	if out, err := child("pings").CombinedOutput(); err != nil {
+		t.Fatalf("the next process: %v\n%s", err, out)
+	}
+	took := time.Since(filled)
+	// The dead requests hold the window for a window and a twentieth;
+	// the next process's 12 requests then need two more windows.
+	least := halo.InFlightHorizon(window) + (childPings/limit-1)*window
+	t.Logf("the next process finished %v after the killed one filled the window; at least %v", took, least)
+	if took < least-100*time.Millisecond || took > least+window+3*time.Second {
+		t.Fatalf("the next process finished %v after the window was filled; want about %v", took, least)
+	}
+	if st := sim.Stats(); st.RateLimited != 0 {
+		t.Fatalf("the simulator answered 429 %d times", st.RateLimited)
+	}
+}
