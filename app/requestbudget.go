@@ -21,14 +21,17 @@ func (a *App) ledgerFor(c store.Connection) halo.SharedLedger {
 	return requestLedger{a.db.RequestLedger(c.ClientID + "@" + c.BaseURL)}
 }
 
+// Reserve implements halo.SharedLedger.
 func (r requestLedger) Reserve(ctx context.Context, now time.Time, window time.Duration, take func(*halo.LedgerState) bool) (int64, error) {
 	return r.l.Reserve(ctx, now, window, func(w *store.RequestWindow) bool { return take((*halo.LedgerState)(w)) })
 }
 
+// Finish implements halo.SharedLedger.
 func (r requestLedger) Finish(ctx context.Context, slot int64, at time.Time) error {
 	return r.l.Finish(ctx, slot, at)
 }
 
+// Update implements halo.SharedLedger.
 func (r requestLedger) Update(ctx context.Context, now time.Time, window time.Duration, fn func(*halo.LedgerState)) error {
 	return r.l.Update(ctx, now, window, func(w *store.RequestWindow) { fn((*halo.LedgerState)(w)) })
 }

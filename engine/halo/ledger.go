@@ -29,8 +29,9 @@ type LedgerState struct {
 // is never in flight that long (the HTTP timeout is far shorter than
 // HaloPSA's window).
 type SharedLedger interface {
-	// Reserve reads the state as of now (slots older than window dropped),
-	// calls take with it and, when take says yes, records an in-flight
+	// Reserve reads the state as of now (answered slots dropped a window
+	// after their answer, unanswered ones InFlightHorizon after their
+	// start), calls take with it and, when take says yes, records an in-flight
 	// slot started at now, all in one atomic step. It returns the slot's
 	// id, or 0 when take said no.
 	Reserve(ctx context.Context, now time.Time, window time.Duration, take func(*LedgerState) bool) (slot int64, err error)
