@@ -6,7 +6,7 @@ BIN       := bin
 DEMO_DIR  ?= $(CURDIR)/.demo
 DEMO_ADDR ?= 127.0.0.1:8090
 
-.PHONY: all build deps test vet bench bench-import bench-match bench-poll bench-ingest demo demo-cli package clean
+.PHONY: all build deps test vet bench bench-import bench-match bench-poll bench-ingest bench-budget demo demo-cli package clean
 
 all: build
 
@@ -28,7 +28,7 @@ test: deps
 		./.ci/with-keyring sh -c '$(GO) vet ./... && $(GO) test -race -count=1 -timeout 15m ./...'
 
 # Benchmarks print figures to compare; they are not part of `make test`.
-bench: bench-import bench-match bench-poll bench-ingest
+bench: bench-import bench-match bench-poll bench-ingest bench-budget
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./engine/store ./engine/halo/... ./gui
 
 bench-import:
@@ -48,6 +48,10 @@ bench-poll:
 # Webhook ingest on loopback with durable inbox writes.
 bench-ingest:
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 3s ./engine/webhook
+
+# Requests per second through the request budget shared in the database.
+bench-budget:
+	$(GO) test -run '^$$' -bench 'SharedBudget|RequestLedger' -benchtime 2s ./app ./engine/store
 
 # The demo: the desktop app against the built-in simulated HaloPSA, with a
 # pre-filled client book (DIALECT=pessimistic makes it answer like the most

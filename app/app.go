@@ -131,7 +131,8 @@ func secretKey(c store.Connection) string {
 }
 
 // newClient builds a HaloPSA client for a connection and secret. Its
-// answers and its budget's waits feed the health state.
+// answers and its budget's waits feed the health state; its budget is
+// shared, through the database, with every process on this data folder.
 func (a *App) newClient(c store.Connection, secret string) (*halo.Client, error) {
 	cfg := halo.Config{
 		Address:      halo.Address(c.BaseURL),
@@ -144,6 +145,7 @@ func (a *App) newClient(c store.Connection, secret string) (*halo.Client, error)
 		HTTPClient:   a.cfg.HTTPClient,
 		OnWait:       a.budgetWait,
 		OnSuccess:    a.haloAnswered,
+		Ledger:       a.ledgerFor(c),
 	}
 	if a.tweak != nil {
 		a.tweak(&cfg)

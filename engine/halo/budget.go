@@ -16,19 +16,21 @@ import (
 // guessing a safety margin. When a 429 arrives anyway (another tool shares
 // the quota, or the tenant's limit is lower than configured), Penalize
 // stops every request for a back-off that grows while 429s keep coming.
+//
+// Alone, a budget knows only this process's requests. Shared through a
+// SharedLedger (see Share), it counts every process's requests and 429s
+// for the same HaloPSA, so that a process started right after another
+// does not meet the 429s the other's requests earned.
 type Budget struct {
 	limit  int
 	window time.Duration
 	now    func() time.Time
 
-	mu        sync.Mutex
-	done      []time.Time // completion times within the window, oldest first
-	inFlight  int
-	blocked   time.Time     // no request starts before this
-	backoff   time.Duration // the next Penalize's pause
-	learned   int           // a lower limit learned from a 429, 0 when none
-	learnedAt time.Time     // when; it is forgotten after two quiet windows
-	changed   chan struct{} // closed and replaced when a slot may have freed
+	mu            sync.Mutex
+	st            LedgerState   // this process's own requests and 429s
+	changed       chan struct{} // closed and replaced when a slot may have freed
+	ledger        SharedLedger  // other processes' requests too; nil when none
+	sharedBackoff bool          // the ledger's back-off was set when last read
 
 	waits waitNotices // who hears about long waits
 }
@@ -58,25 +60,27 @@ func (b *Budget) Acquire(ctx context.Context) (release func(), err error) {
 	if b.limit < 1 {
 		return func() {}, ctx.Err()
 	}
+	b.mu.Lock()
+	l := b.ledger
+	b.mu.Unlock()
+	if l != nil {
+		return b.acquireShared(ctx, l)
+	}
+	return b.acquireLocal(ctx)
+}
+
+// acquireLocal is Acquire counting this process's requests only.
+func (b *Budget) acquireLocal(ctx context.Context) (release func(), err error) {
 	for {
 		b.mu.Lock()
 		now := b.now()
-		b.prune(now)
-		var wait time.Duration
-		var reason WaitReason
-		switch {
-		case now.Before(b.blocked):
-			wait, reason = b.blocked.Sub(now), WaitPenalty
-		case len(b.done)+b.inFlight < b.effectiveLimit(now):
-			b.inFlight++
+		take, wait, reason := b.st.decide(now, b.limit, b.window)
+		if take {
+			b.st.InFlight++
 			n := b.waits.flowing()
 			b.mu.Unlock()
 			b.waits.deliver(n)
-			return b.releaser(), nil
-		case len(b.done) > 0:
-			wait, reason = b.done[0].Add(b.window).Sub(now), WaitWindow
-		default:
-			wait = -1 // every slot is in flight: wait for one to complete
+			return b.releaser(nil, 0), nil
 		}
 		n := b.waits.waiting(now, wait, reason)
 		changed := b.changed
@@ -87,6 +91,22 @@ func (b *Budget) Acquire(ctx context.Context) (release func(), err error) {
 			return nil, err
 		}
 	}
+}
+
+// decide says whether a request may start now under limit per window,
+// and if not how long to wait (negative: until an in-flight one
+// completes) and why. It drops completions older than the window.
+func (s *LedgerState) decide(now time.Time, limit int, window time.Duration) (take bool, wait time.Duration, reason WaitReason) {
+	s.prune(now, window)
+	switch {
+	case now.Before(s.Blocked):
+		return false, s.Blocked.Sub(now), WaitPenalty
+	case len(s.Done)+s.InFlight < s.effectiveLimit(now, limit, window):
+		return true, 0, 0
+	case len(s.Done) > 0:
+		return false, s.Done[0].Add(window).Sub(now), WaitWindow
+	}
+	return false, -1, 0 // every slot is in flight: wait for one to complete
 }
 
 // sleepOrSignal waits for wait (forever when negative), a signal on changed,
@@ -107,13 +127,25 @@ func sleepOrSignal(ctx context.Context, wait time.Duration, changed <-chan struc
 	return nil
 }
 
-func (b *Budget) releaser() func() {
+// releaser returns the release func of a slot; slot is its id in l, or
+// 0 when only this process counts it.
+func (b *Budget) releaser(l SharedLedger, slot int64) func() {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			at := b.now()
+			if slot > 0 {
+				// Before waking local waiters, so that they find the slot
+				// free in the ledger. On failure the slot stays in flight
+				// until the ledger expires it a window after its start.
+				ctx, cancel := context.WithTimeout(context.Background(), ledgerTimeout)
+				_ = l.Finish(ctx, slot, at)
+				cancel()
+			}
 			b.mu.Lock()
-			b.inFlight--
-			b.done = append(b.done, b.now())
+			b.st.InFlight--
+			b.st.Done = append(b.st.Done, at)
+			b.st.prune(at, b.window) // shared, nothing else prunes it
 			b.signal()
 			b.mu.Unlock()
 		})
@@ -123,21 +155,27 @@ func (b *Budget) releaser() func() {
 // effectiveLimit is the configured limit, or the lower one a recent 429
 // taught. Callers hold mu.
 func (b *Budget) effectiveLimit(now time.Time) int {
-	if b.learned > 0 && now.Sub(b.learnedAt) < 2*b.window {
-		return b.learned
-	}
-	b.learned = 0
-	return b.limit
+	return b.st.effectiveLimit(now, b.limit, b.window)
 }
 
-// prune drops completions older than the window. Callers hold mu.
-func (b *Budget) prune(now time.Time) {
+// effectiveLimit is limit, or the lower one a 429 taught less than two
+// windows ago.
+func (s *LedgerState) effectiveLimit(now time.Time, limit int, window time.Duration) int {
+	if s.Learned > 0 && now.Sub(s.LearnedAt) < 2*window {
+		return s.Learned
+	}
+	s.Learned = 0
+	return limit
+}
+
+// prune drops completions older than the window.
+func (s *LedgerState) prune(now time.Time, window time.Duration) {
 	cut := 0
-	for cut < len(b.done) && !b.done[cut].Add(b.window).After(now) {
+	for cut < len(s.Done) && !s.Done[cut].Add(window).After(now) {
 		cut++
 	}
 	if cut > 0 {
-		b.done = append(b.done[:0], b.done[cut:]...)
+		s.Done = append(s.Done[:0], s.Done[cut:]...)
 	}
 }
 
@@ -156,33 +194,48 @@ func (b *Budget) signal() {
 // It returns the pause.
 func (b *Budget) Penalize(retryAfter time.Duration, serverLimit int) time.Duration {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	now := b.now()
-	learned := max(1, len(b.done))
+	pause := b.st.penalize(now, retryAfter, serverLimit, b.limit, b.window, b.minBackoff(), b.maxBackoff())
+	l := b.ledger
+	b.mu.Unlock()
+	if l != nil {
+		// The ledger's window holds every process's requests, so it
+		// learns the better limit; and one process's 429 pauses all.
+		if shared, ok := b.penalizeShared(l, now, retryAfter, serverLimit); ok {
+			pause = shared
+		}
+	}
+	return pause
+}
+
+// penalize applies a 429 at now to s and returns the pause.
+func (s *LedgerState) penalize(now time.Time, retryAfter time.Duration, serverLimit, limit int, window, minBackoff, maxBackoff time.Duration) time.Duration {
+	s.prune(now, window)
+	learned := max(1, len(s.Done))
 	if serverLimit > 0 {
 		learned = min(learned, serverLimit)
 	}
-	if learned < b.effectiveLimit(now) {
-		b.learned = learned
+	if learned < s.effectiveLimit(now, limit, window) {
+		s.Learned = learned
 	}
-	if b.learned > 0 {
-		b.learnedAt = now
+	if s.Learned > 0 {
+		s.LearnedAt = now
 	}
-	if now.Before(b.blocked) && retryAfter <= 0 {
+	if now.Before(s.Blocked) && retryAfter <= 0 {
 		// Requests that were in flight when the first 429 came: the
 		// pause is already running, so don't escalate it once each.
-		return b.blocked.Sub(now)
+		return s.Blocked.Sub(now)
 	}
 	pause := retryAfter
 	if pause <= 0 {
-		if b.backoff == 0 {
-			b.backoff = b.minBackoff()
+		if s.Backoff == 0 {
+			s.Backoff = minBackoff
 		}
-		pause = b.backoff
-		b.backoff = min(b.backoff*2, b.maxBackoff())
+		pause = s.Backoff
+		s.Backoff = min(s.Backoff*2, maxBackoff)
 	}
-	if until := now.Add(pause); until.After(b.blocked) {
-		b.blocked = until
+	if until := now.Add(pause); until.After(s.Blocked) {
+		s.Blocked = until
 	}
 	return pause
 }
@@ -190,6 +243,11 @@ func (b *Budget) Penalize(retryAfter time.Duration, serverLimit int) time.Durati
 // Succeeded resets the back-off after a request got through.
 func (b *Budget) Succeeded() {
 	b.mu.Lock()
-	b.backoff = 0
+	b.st.Backoff = 0
+	l, reset := b.ledger, b.sharedBackoff
+	b.sharedBackoff = false
 	b.mu.Unlock()
+	if l != nil && reset {
+		b.resetShared(l)
+	}
 }

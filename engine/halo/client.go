@@ -62,6 +62,9 @@ type Config struct {
 	// with a 2xx, from the caller's goroutine and outside every lock: the
 	// surest sign that HaloPSA is reachable. It must return quickly.
 	OnSuccess func()
+	// Ledger, when set, shares the request budget with every other
+	// process counting through the same ledger: see SharedLedger.
+	Ledger SharedLedger
 }
 
 // Client talks to one HaloPSA instance. It is safe for concurrent use.
@@ -117,6 +120,9 @@ func New(cfg Config) (*Client, error) {
 		hc:     hc,
 		budget: NewBudget(cfg.RateLimit, cfg.RateWindow),
 		slots:  make(chan struct{}, cfg.MaxInFlight),
+	}
+	if cfg.Ledger != nil {
+		c.budget.Share(cfg.Ledger)
 	}
 	if cfg.OnWait != nil {
 		c.budget.OnWait(cfg.WaitNotice, cfg.OnWait)
