@@ -62,6 +62,11 @@ func (db *DB) AddInbox(ctx context.Context, items []InboxItem) (added int, err e
 	if err != nil {
 		return 0, err
 	}
+	// A context already done must not race the send below: select picks
+	// among ready cases at random, and the writer could take the request.
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store: add inbox: %w", err)
+	}
 	req := &inboxReq{rows: rows, done: make(chan struct{})}
 	select {
 	case reqs <- req:
