@@ -45,6 +45,12 @@ func (a *App) Own(ctx context.Context, o OwnOptions) error {
 	if err != nil {
 		return err
 	}
+	return a.own(l, o)
+}
+
+// own starts taking work as the owner of the folder l holds; on failure
+// it lets l go.
+func (a *App) own(l *lock.Lock, o OwnOptions) error {
 	token, err := lock.NewToken()
 	if err != nil {
 		l.Unlock()
