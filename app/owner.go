@@ -172,3 +172,10 @@ func (a *App) HandOff(ctx context.Context, op string, onWait func(lock.Info)) (r
 		}
 	}
 }
+
+// RunningOwner returns the app or `serve` that owns the data folder now,
+// nil when none does. Commands that change what the owner has cached (the
+// connection) refuse to run beside it.
+func (a *App) RunningOwner(ctx context.Context) *lock.RunningError {
+	return lock.Running(ctx, a.cfg.DataDir)
+}

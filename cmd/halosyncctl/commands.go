@@ -33,6 +33,9 @@ func (c *cli) connect(ctx context.Context, a *app.App, args []string) error {
 	if req.URL == "" || req.ClientID == "" {
 		return usageError{"--url and --client-id are required; the secret is read from standard input"}
 	}
+	if err := notBesideOwner(ctx, a, "connect"); err != nil {
+		return err
+	}
 	secret, err := c.readSecret()
 	if err != nil {
 		return err
@@ -240,6 +243,9 @@ func (c *cli) log(ctx context.Context, a *app.App, args []string) error {
 
 func (c *cli) disconnect(ctx context.Context, a *app.App, args []string) error {
 	if err := parse(c.flags("disconnect"), args); err != nil {
+		return err
+	}
+	if err := notBesideOwner(ctx, a, "disconnect"); err != nil {
 		return err
 	}
 	if err := a.Disconnect(ctx); err != nil {

@@ -37,3 +37,13 @@ func (c *cli) waiting(in lock.Info) {
 	}
 	fmt.Fprintf(c.stderr, "Waiting for HaloSync process %d to finish with this data folder...\n", in.PID)
 }
+
+// notBesideOwner refuses a command that changes the connection while the
+// app or serve runs on the folder: the owner keeps the HaloPSA client it
+// built, so the change would not reach it.
+func notBesideOwner(ctx context.Context, a *app.App, cmd string) error {
+	if re := a.RunningOwner(ctx); re != nil {
+		return fmt.Errorf("%v: %s in its window, or stop it first", re, cmd)
+	}
+	return nil
+}

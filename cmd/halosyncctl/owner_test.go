@@ -161,6 +161,9 @@ func TestOneServePerFolder(t *testing.T) {
 	if code := second.cmd.ProcessState.ExitCode(); code == 0 || !strings.Contains(second.out.String(), want) {
 		t.Fatalf("second serve: exit %d, want non-zero saying %q:\n%s", code, want, second.out.String())
 	}
+	if r := p.run("", "disconnect"); r.code != 1 || !strings.Contains(r.stderr, "HaloSync is already running for this data folder") {
+		t.Errorf("disconnect beside serve: %v, want exit 1 saying serve runs", r)
+	}
 	first.waitFor("the outbox to drain", 15*time.Second, func() bool {
 		n, err := db.OutboxPending(ctx)
 		return err == nil && n == 0

@@ -100,3 +100,23 @@ func (w *waiter) wait(ctx context.Context, in Info) error {
 		return nil
 	}
 }
+
+// Running returns the owner that holds dir now, or nil when none does (a
+// one-shot command may hold it). It takes nothing: by the time it returns
+// an owner may have started or ended.
+func Running(ctx context.Context, dir string) *RunningError {
+	l, err := TryLock(dir)
+	if err == nil {
+		l.Unlock()
+		return nil
+	}
+	in, err := ReadInfo(dir)
+	if err != nil || in.Role != Owner {
+		return nil
+	}
+	var w waiter
+	if !w.answers(ctx, in) {
+		return nil
+	}
+	return &RunningError{Dir: dir, Info: in}
+}

@@ -147,6 +147,12 @@ func TestOwnerFoundAndCalled(t *testing.T) {
 		!strings.Contains(err.Error(), "HaloSync is already running for this data folder ("+dir+", process 4242)") {
 		t.Fatalf("second owner: %v", err)
 	}
+	if re := Running(ctx, dir); re == nil || re.Info.PID != 4242 {
+		t.Fatalf("Running = %v, want the owner", re)
+	}
+	if re := Running(ctx, t.TempDir()); re != nil {
+		t.Fatalf("Running on a free folder = %v", re)
+	}
 	l2, owner, err := ClaimOneShot(ctx, dir, nil)
 	if err != nil || l2 != nil || owner == nil || owner.PID != 4242 {
 		t.Fatalf("one-shot beside the owner = %v, %+v, %v; want the owner", l2, owner, err)
