@@ -3,7 +3,6 @@ package lock
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -40,7 +39,7 @@ func ClaimOwner(ctx context.Context, dir string, onWait func(Info)) (*Lock, erro
 			return l, err
 		}
 		in, rerr := ReadInfo(dir)
-		if rerr == nil && in.Role == Owner && in.PID != os.Getpid() {
+		if rerr == nil && in.Role == Owner {
 			if w.answers(ctx, in) || time.Since(w.start) > ownerSilence {
 				return nil, &RunningError{Dir: dir, Info: in}
 			}
