@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -171,6 +172,19 @@ func TestOneServePerFolder(t *testing.T) {
 	time.Sleep(time.Second) // a second pusher, were there one, would have pushed by now
 	if n := pc.posts.Load() - before; n != 5 {
 		t.Errorf("%d status POSTs for 5 changes, want 5", n)
+	}
+
+	// A one-shot push beside serve is serve's: still one POST per change.
+	tk := open[5]
+	r := p.must("", "tickets", "set-status", fmt.Sprint(tk.ID), "Closed")
+	wantContains(t, "set-status beside serve", r.stderr, "Handed to the HaloSync already running")
+	wantContains(t, "set-status beside serve", r.stdout, "Ticket sync done:")
+	if n, _ := db.OutboxPending(ctx); n != 0 {
+		t.Errorf("%d outbox items after the handed push, want 0", n)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := pc.posts.Load() - before; n != 6 {
+		t.Errorf("%d status POSTs for 6 changes, want 6", n)
 	}
 
 	// A crash releases the folder: the next serve starts at once.
