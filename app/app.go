@@ -51,6 +51,8 @@ type App struct {
 	match    *match.Matcher // the HaloPSA side indexed for matching
 	matchGen int64          // the import run match was built after
 	syncMu   gosync.Mutex   // one import at a time
+	cycleMu  gosync.Mutex   // one ticket cycle at a time: the loop's or a handed-over one
+	owned    *ownerState    // the data folder's lock, while this App owns it
 	run      runner         // the background sync loop
 	demo     *http.Server   // the demo's simulated HaloPSA, nil outside demo mode
 
@@ -115,6 +117,7 @@ func Open(cfg Config) (*App, error) {
 // closes the database.
 func (a *App) Close() error {
 	a.Stop()
+	a.disown()
 	if a.demo != nil {
 		a.demo.Close()
 	}

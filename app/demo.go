@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
+	"github.com/brainstormmsp/halosync/engine/lock"
 	"github.com/brainstormmsp/halosync/engine/secrets"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
@@ -28,15 +29,49 @@ const (
 // book pre-filled the way people really type names (so Bulk Map has work
 // to do), and a connection to the simulator. The demo's secret is kept in
 // memory, not in the keychain. Close stops the simulator.
-func OpenDemo(ctx context.Context, cfg Config) (*App, error) {
-	if cfg.DataDir == "" {
+func OpenDemo(ctx context.Context, cfg Config) (*App, error) { return openDemo(ctx, cfg, nil) }
+
+// OpenDemoOwned is OpenDemo as the demo folder's owner (see Own): the
+// folder is held before its database is reset, so a second demo never
+// wipes a running one's. It returns a *lock.RunningError when one runs.
+func OpenDemoOwned(ctx context.Context, cfg Config, o OwnOptions) (*App, error) {
+	return openDemo(ctx, cfg, &o)
+}
+
+// DemoDataDir is the folder demo mode keeps its data in: "demo" inside
+// dataDir, or inside DefaultDataDir() when dataDir is "".
+func DemoDataDir(dataDir string) (string, error) {
+	if dataDir == "" {
 		d, err := DefaultDataDir()
+		if err != nil {
+			return "", err
+		}
+		dataDir = d
+	}
+	return filepath.Join(dataDir, "demo"), nil
+}
+
+func openDemo(ctx context.Context, cfg Config, own *OwnOptions) (a *App, err error) {
+	if cfg.DataDir, err = DemoDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if own != nil {
+		l, err := lock.ClaimOwner(ctx, cfg.DataDir, own.OnWait)
 		if err != nil {
 			return nil, err
 		}
-		cfg.DataDir = d
+		defer func() {
+			if err != nil {
+				l.Unlock()
+				return
+			}
+			err = a.own(l, *own)
+			if err != nil {
+				a.Close()
+				a = nil
+			}
+		}()
 	}
-	cfg.DataDir = filepath.Join(cfg.DataDir, "demo")
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(filepath.Join(cfg.DataDir, "halosync.db"+suffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("reset the demo database: %w", err)
@@ -62,7 +97,7 @@ func OpenDemo(ctx context.Context, cfg Config) (*App, error) {
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 
-	a, err := Open(cfg)
+	a, err = Open(cfg)
 	if err != nil {
 		srv.Close()
 		return nil, err

@@ -129,6 +129,8 @@ var errNoImportYet = errors.New("no client import has finished yet")
 // ticketCycle applies what arrived, pushes what waits, and polls or
 // sweeps when due. It returns the requests the poll or sweep made.
 func (a *App) ticketCycle(ctx context.Context, ts *sync.Tickets, poll, sweep bool) (int64, error) {
+	a.cycleMu.Lock() // a cycle handed over by another process may run beside the loop
+	defer a.cycleMu.Unlock()
 	if _, err := a.db.LastSuccessfulRun(ctx, store.KindImport); errors.Is(err, store.ErrNotFound) {
 		return 0, errNoImportYet
 	}

@@ -163,6 +163,8 @@ func (a *App) SetTicketStatus(ctx context.Context, ticketID, statusID int64) err
 // TicketsOnce runs one ticket cycle now: statuses, a poll, the inbox and
 // the outbox. The CLI uses it; the app's loop does the same continuously.
 func (a *App) TicketsOnce(ctx context.Context) (sync.PollResult, error) {
+	a.cycleMu.Lock() // the loop's cycle may run beside it in the owner
+	defer a.cycleMu.Unlock()
 	ts, err := a.ticketSync(ctx)
 	if err != nil {
 		return sync.PollResult{}, err

@@ -17,6 +17,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/lock"
 	"github.com/brainstormmsp/halosync/gui"
 )
 
@@ -67,6 +68,22 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	}
 
+	// One HaloSync per data folder: a second start brings the first
+	// one's window forward and ends.
+	dir := *dataDir
+	if dir == "" || *demo {
+		d, err := app.DefaultDataDir()
+		if *demo {
+			d, err = app.DemoDataDir(*dataDir)
+		}
+		if err == nil {
+			dir = d
+		}
+	}
+	if dir != "" && showRunning(dir, stderr) {
+		return 1
+	}
+
 	fa := fyneapp.NewWithID(app.ID)
 	fa.SetIcon(appIcon())
 
@@ -76,8 +93,20 @@ func run(args []string, stderr io.Writer) int {
 	var opened backends
 	defer opened.closeAll(stderr)
 	cfg := app.Config{DataDir: *dataDir, DemoDialect: *dialect}
+	var w *gui.Window // set before the app runs, so before any show runs
+	own := app.OwnOptions{
+		OnShow: func() {
+			fyne.Do(func() {
+				w.Window().Show()
+				w.Window().RequestFocus()
+			})
+		},
+		OnWait: func(in lock.Info) {
+			fmt.Fprintf(stderr, "halosync: waiting for HaloSync process %d to finish with the data folder...\n", in.PID)
+		},
+	}
 	openDemo := func(octx context.Context) (gui.Backend, error) {
-		a, err := app.OpenDemo(octx, cfg)
+		a, err := app.OpenDemoOwned(octx, cfg, own)
 		if err != nil {
 			return nil, err
 		}
@@ -95,10 +124,18 @@ func run(args []string, stderr io.Writer) int {
 			return 1
 		}
 		opened.add(a)
+		if err := a.Own(ctx, own); err != nil {
+			if ownedElsewhere(err, stderr) {
+				return 1
+			}
+			fmt.Fprintln(stderr, "halosync:", err)
+			gui.ShowStartupError(fa, err)
+			return 1
+		}
 		a.Start(ctx)
 		b = a
 	}
-	w := gui.New(fa, b, gui.Options{OpenDemo: openDemo, Demo: *demo, Tab: *tab, TrayIcon: trayIcon(64), NoTray: !trayAvailable()})
+	w = gui.New(fa, b, gui.Options{OpenDemo: openDemo, Demo: *demo, Tab: *tab, TrayIcon: trayIcon(64), NoTray: !trayAvailable()})
 
 	// SIGTERM and SIGINT quit like the Quit menu item: the window closes,
 	// then the engines stop below.

@@ -64,6 +64,7 @@ func TestSmokeDemo(t *testing.T) {
 	}()
 
 	waitForImport(t, filepath.Join(data, "demo", "halosync.db"), exited)
+	secondInstance(t, bin, data, exited)
 	time.Sleep(1500 * time.Millisecond) // let the window draw the result
 	shot := filepath.Join(dir, "smoke.png")
 	if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
@@ -223,4 +224,25 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return dst.Close()
+}
+
+// secondInstance starts a second demo on the same data folder: it must
+// ask the first to show its window, say so and end non-zero, and leave
+// the first running.
+func secondInstance(t *testing.T, bin, data string, first <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	second := exec.CommandContext(ctx, bin, "--demo", "--data-dir", data)
+	second.Env = append(os.Environ(), "LANG=C.UTF-8")
+	out, err := second.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 || !strings.Contains(string(out), "HaloSync is already running for this data folder") {
+		t.Fatalf("second halosync --demo: %v, want a non-zero exit saying it already runs:\n%s", err, out)
+	}
+	select {
+	case err := <-first:
+		t.Fatalf("the first halosync ended when the second started: %v", err)
+	default:
+	}
 }

@@ -33,6 +33,9 @@ func (c *cli) connect(ctx context.Context, a *app.App, args []string) error {
 	if req.URL == "" || req.ClientID == "" {
 		return usageError{"--url and --client-id are required; the secret is read from standard input"}
 	}
+	if err := notBesideOwner(ctx, a, "connect"); err != nil {
+		return err
+	}
 	secret, err := c.readSecret()
 	if err != nil {
 		return err
@@ -86,7 +89,7 @@ func (c *cli) sync(ctx context.Context, a *app.App, args []string) error {
 	return c.runSync(ctx, a)
 }
 
-// runSync imports once, printing a progress line per resource at most
+// runSync imports once (or has the folder's owner import), printing a progress line per resource at most
 // every second, and the summary at the end.
 func (c *cli) runSync(ctx context.Context, a *app.App) error {
 	var mu gosync.Mutex
@@ -109,15 +112,17 @@ func (c *cli) runSync(ctx context.Context, a *app.App) error {
 			fmt.Fprintf(c.stderr, "%-9s %d\n", p.Resource, p.Rows)
 		}
 	}
-	sum, err := a.SyncOnce(ctx, progress)
-	if err != nil {
-		if sum.Run != 0 {
-			fmt.Fprintf(c.stdout, "Import failed: %s\n", sum)
+	return c.exclusive(ctx, a, app.OpSync, func() error {
+		sum, err := a.SyncOnce(ctx, progress)
+		if err != nil {
+			if sum.Run != 0 {
+				fmt.Fprintf(c.stdout, "Import failed: %s\n", sum)
+			}
+			return err
 		}
-		return err
-	}
-	fmt.Fprintf(c.stdout, "Import finished: %s\n", sum)
-	return nil
+		fmt.Fprintf(c.stdout, "Import finished: %s\n", sum)
+		return nil
+	})
 }
 
 // statusJSON is the stable shape of `status --json`.
@@ -238,6 +243,9 @@ func (c *cli) log(ctx context.Context, a *app.App, args []string) error {
 
 func (c *cli) disconnect(ctx context.Context, a *app.App, args []string) error {
 	if err := parse(c.flags("disconnect"), args); err != nil {
+		return err
+	}
+	if err := notBesideOwner(ctx, a, "disconnect"); err != nil {
 		return err
 	}
 	if err := a.Disconnect(ctx); err != nil {

@@ -27,7 +27,9 @@ Commands:
                       verify and save a HaloPSA connection; the client secret
                       is read from standard input (prompted for, unechoed, on
                       a terminal), never from an argument; then import
-  sync --once         run one import now
+  sync --once         run one import now (the app or serve does it when one
+                      runs on the data folder; see "One HaloSync per data
+                      folder" below)
   status [--json]     connection state and counts
   log [--json] [--level LEVEL] [--limit N] [--search TEXT]
                       the sync log, newest first
@@ -102,6 +104,14 @@ The client book and mapping:
                                 offline: match two id,name files (ids are
                                 any text); prints local_id,halo_id,score,
                                 confidence with the ids as given
+
+One HaloSync per data folder:
+  The app or serve owns its data folder; a second one on it exits non-zero.
+  sync --once, tickets sync, tickets create, tickets set-status and map save
+  hand their import, push or save to the owner when one runs, else hold the
+  folder while they work (a second one waits). connect and disconnect refuse
+  to run beside the owner. Other commands read, or change the database only,
+  and run at any time.
 
 Global flags:
   --data-dir DIR      where HaloSync keeps its database (default: the OS's

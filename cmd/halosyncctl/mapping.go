@@ -181,12 +181,15 @@ func (c *cli) mapping(ctx context.Context, a *app.App, args []string) error {
 		if err := parse(c.flags("map save"), args); err != nil {
 			return err
 		}
-		sum, err := a.SaveDrafts(ctx)
-		if err != nil {
-			return fmt.Errorf("%w (nothing was saved)", err)
-		}
-		fmt.Fprintf(c.stdout, "Saved: %d accepted, %d mapped by hand, %d ignored, %d unmapped\n", sum.Accepted, sum.Manual, sum.Ignored, sum.Unmapped)
-		return nil
+		// The app, when it runs, saves them: its window holds them too.
+		return c.exclusive(ctx, a, app.OpMapSave, func() error {
+			sum, err := a.SaveDrafts(ctx)
+			if err != nil {
+				return fmt.Errorf("%w (nothing was saved)", err)
+			}
+			fmt.Fprintf(c.stdout, "Saved: %d accepted, %d mapped by hand, %d ignored, %d unmapped\n", sum.Accepted, sum.Manual, sum.Ignored, sum.Unmapped)
+			return nil
+		})
 	}
 	return usageError{fmt.Sprintf("unknown map command %q", sub)}
 }

@@ -29,6 +29,11 @@ func (c *cli) serve(ctx context.Context, a *app.App, args []string) error {
 			fmt.Fprintf(c.stderr, "warning: the webhook receiver listens on %s, not only on this machine\n", host)
 		}
 	}
+	// One owner per data folder: a second serve (or the app) on it would
+	// import beside it and push the outbox twice.
+	if err := a.Own(ctx, app.OwnOptions{OnWait: c.waiting}); err != nil {
+		return err
+	}
 	fmt.Fprintln(c.stderr, "HaloSync is running; stop it with Ctrl+C.")
 	err := a.Serve(ctx, app.ServeOptions{Listen: *listen, PollInterval: *poll, OnListening: func(url string) {
 		fmt.Fprintf(c.stderr, "Webhook receiver: %s (see `halosyncctl webhook info`)\n", url)
@@ -168,14 +173,17 @@ func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
 }
 
 // ticketsOnce runs one ticket cycle and reports what is still waiting.
+// The folder's owner runs it when one runs: the outbox has one pusher.
 func (c *cli) ticketsOnce(ctx context.Context, a *app.App) error {
-	res, err := a.TicketsOnce(ctx)
-	if err != nil {
-		if errors.Is(err, app.ErrNotConnected) {
-			return err
+	return c.exclusive(ctx, a, app.OpTicketsSync, func() error {
+		res, err := a.TicketsOnce(ctx)
+		if err != nil {
+			if errors.Is(err, app.ErrNotConnected) {
+				return err
+			}
+			return fmt.Errorf("ticket sync: %w (changes stay queued and go out with the next sync)", err)
 		}
-		return fmt.Errorf("ticket sync: %w (changes stay queued and go out with the next sync)", err)
-	}
-	fmt.Fprintf(c.stdout, "Ticket sync done: %d changed in HaloPSA since the last poll.\n", res.Changed)
-	return nil
+		fmt.Fprintf(c.stdout, "Ticket sync done: %d changed in HaloPSA since the last poll.\n", res.Changed)
+		return nil
+	})
 }
