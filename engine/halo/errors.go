@@ -17,7 +17,7 @@ var (
 	// ErrUnreachable means no HTTP answer came back (DNS, refused, TLS, timeout).
 	ErrUnreachable = errors.New("HaloPSA cannot be reached")
 	// ErrNotHalo means something answered, but not like a HaloPSA server.
-	ErrNotHalo = errors.New("the address does not answer like a HaloPSA server")
+	ErrNotHalo = errors.New("this address answers, but it is not HaloPSA")
 	// ErrBadCredentials means HaloPSA rejected the client ID or secret.
 	ErrBadCredentials = errors.New("HaloPSA rejected the client ID or secret")
 	// ErrMissingScope means the API application lacks a scope HaloSync needs.
