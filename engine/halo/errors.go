@@ -65,7 +65,13 @@ func (e *APIError) Error() string {
 		}
 	}
 	if e.Err != nil {
-		detail = append(detail, e.Err.Error())
+		// A cause that is itself a failed call of the same kind already
+		// starts with the sentence: say it once.
+		cause := e.Err.Error()
+		if inner, ok := e.Err.(*APIError); ok && inner.Kind == e.Kind {
+			cause = strings.TrimPrefix(cause, e.Kind.Error()+": ")
+		}
+		detail = append(detail, cause)
 	}
 	if len(detail) > 0 {
 		b.WriteString(": ")

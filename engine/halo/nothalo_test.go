@@ -92,3 +92,43 @@ func TestRealServerErrorStaysServerError(t *testing.T) {
 		t.Fatalf("err = %v, want ErrServer", err)
 	}
 }
+
+// TestAPIErrorSaysItsKindOnce checks a failed call whose cause is a failed
+// call of the same kind: the sentence comes once, both operations stay.
+func TestAPIErrorSaysItsKindOnce(t *testing.T) {
+	inner := &APIError{Kind: ErrUnreachable, Op: "POST https://h/auth/token", Err: errors.New("dial tcp: connection refused")}
+	outer := &APIError{Kind: ErrUnreachable, Op: "GET /api/Status", Err: inner}
+	msg := outer.Error()
+	if n := strings.Count(msg, ErrUnreachable.Error()); n != 1 {
+		t.Errorf("%q says %q %d times", msg, ErrUnreachable, n)
+	}
+	for _, want := range []string{"connection refused", "POST https://h/auth/token", "GET /api/Status"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q lost %q", msg, want)
+		}
+	}
+	if !errors.Is(outer, ErrUnreachable) {
+		t.Error("errors.Is(outer, ErrUnreachable) = false")
+	}
+}
+
+// TestClosedPortSaysUnreachableOnce goes through the whole client, token
+// fetch included, against a closed port.
+func TestClosedPortSaysUnreachableOnce(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr, _ := ParseAddress(srv.URL)
+	srv.Close()
+	for _, auth := range []string{"", srv.URL + "/auth"} {
+		c, err := New(Config{Address: addr, AuthURL: auth, ClientID: "id", ClientSecret: "secret", MaxRetries: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Verify(context.Background())
+		if !errors.Is(err, ErrUnreachable) {
+			t.Fatalf("auth %q: err = %v, want ErrUnreachable", auth, err)
+		}
+		if n := strings.Count(err.Error(), ErrUnreachable.Error()); n != 1 {
+			t.Errorf("auth %q: %q says %q %d times", auth, err, ErrUnreachable, n)
+		}
+	}
+}
