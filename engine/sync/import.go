@@ -298,16 +298,16 @@ func (im *Importer) syncState(ctx context.Context, r store.Resource) (store.Sync
 	return store.SyncState{}, false
 }
 
-// closeInterrupted marks runs left "running" by a killed process.
+// closeInterrupted closes the runs left "running" by a process that died,
+// each with an error row. About to start its own run, the importer also
+// closes runs of older builds, which did not record their process.
 func (im *Importer) closeInterrupted(ctx context.Context) {
-	runs, err := im.DB.InterruptedRuns(ctx)
-	if err != nil {
+	rows, err := im.DB.CloseDeadRuns(ctx, true)
+	if err != nil || im.OnLog == nil {
 		return
 	}
-	for _, r := range runs {
-		if im.DB.FinishRun(ctx, r.ID, store.StatusInterrupted, "the process stopped before the run finished") == nil {
-			im.log(ctx, r.ID, store.Warn, r.Kind, "", fmt.Sprintf("Run %d was interrupted (the app stopped mid-way); this run imports everything again", r.ID))
-		}
+	for _, e := range rows {
+		im.OnLog(e)
 	}
 }
 
