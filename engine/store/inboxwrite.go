@@ -62,6 +62,11 @@ func (db *DB) AddInbox(ctx context.Context, items []InboxItem) (added int, err e
 	if err != nil {
 		return 0, err
 	}
+	// select picks at random among ready cases: without this check an
+	// already ended ctx would sometimes still hand the items over.
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store: add inbox: %w", err)
+	}
 	req := &inboxReq{rows: rows, done: make(chan struct{})}
 	select {
 	case reqs <- req:
