@@ -126,6 +126,7 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
+	db.keepReserve()
 	return db, nil
 }
 
@@ -205,13 +206,13 @@ func (db *DB) Check(ctx context.Context) error {
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return db.diskFull(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // the error from fn is the one worth reporting
-		return err
+		return db.diskFull(err)
 	}
-	return tx.Commit()
+	return db.diskFull(tx.Commit())
 }
 
 // timeLayout is how times are stored: UTC with a fixed-width fraction, so that

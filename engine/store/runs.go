@@ -91,6 +91,11 @@ func (db *DB) FinishRun(ctx context.Context, run int64, status string, summary s
 	if err != nil {
 		return fmt.Errorf("store: finish run %d: %w", run, err)
 	}
+	if status == StatusOK {
+		// There was room for a whole run: put back any reserve a full
+		// disk used up.
+		db.keepReserve()
+	}
 	return nil
 }
 
