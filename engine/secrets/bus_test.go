@@ -50,8 +50,8 @@ func TestKeychainWithoutSessionBus(t *testing.T) {
 	start := time.Now()
 	_, err := k.Get("halo.client_secret")
 	took := time.Since(start)
-	if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNotFound) {
-		t.Fatalf("Get without a bus: %v, want ErrUnavailable", err)
+	if !errors.Is(err, ErrUnavailable) || !errors.Is(err, ErrNoKeychain) || errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get without a bus: %v, want ErrNoKeychain and ErrUnavailable", err)
 	}
 	for _, want := range []string{"the OS keychain is not available", "no D-Bus session bus", "DBUS_SESSION_BUS_ADDRESS is not set", "desktop session"} {
 		if !strings.Contains(err.Error(), want) {

@@ -136,11 +136,11 @@ func (e errTimeout) Error() string {
 type noKeychainError struct{ cause error }
 
 func (e *noKeychainError) Error() string {
-	return "the OS keychain is not available: " + e.cause.Error()
+	return ErrNoKeychain.Error() + ": " + e.cause.Error()
 }
 
-// Unwrap makes errors.Is(err, ErrUnavailable) true.
-func (e *noKeychainError) Unwrap() []error { return []error{ErrUnavailable, e.cause} }
+// Unwrap makes errors.Is true for ErrNoKeychain and ErrUnavailable.
+func (e *noKeychainError) Unwrap() []error { return []error{ErrNoKeychain, ErrUnavailable, e.cause} }
 
 // call runs fn against the backend on its own goroutine and waits at most
 // the timeout for it. A panic in the backend (go-keyring trusts the replies
