@@ -101,6 +101,17 @@ func TestImportOnAFullDisk(t *testing.T) {
 		t.Errorf("the error log repeats SQLite's words:\n%s", logs)
 	}
 
+	// Full to the last byte, the data folder cannot even be opened: the
+	// command says so in the same words.
+	fill(t, filepath.Join(disk, "filler2"), 0)
+	r = e.run("", "status")
+	if r.code == 0 || strings.Count(r.stderr, "free some space") != 1 || !strings.Contains(r.stderr, e.dir) {
+		t.Errorf("status on a disk full to the last byte: %v", r)
+	}
+	if err := os.Remove(filepath.Join(disk, "filler2")); err != nil {
+		t.Fatal(err)
+	}
+
 	// With space again, the next import succeeds.
 	if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
 		t.Fatal(err)

@@ -105,7 +105,7 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		if errors.Is(err, ErrSchemaTooNew) {
 			return nil, fmt.Errorf("%s: %w", abs, err) // already says "store:"
 		}
-		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+		return nil, fmt.Errorf("store: open %s: %w", abs, db.diskFull(err))
 	}
 
 	db.r, err = sql.Open("sqlite", dsn(abs, url.Values{

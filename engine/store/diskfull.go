@@ -29,8 +29,13 @@ func (e *DiskFullError) Error() string {
 // Unwrap makes errors.Is(err, ErrDiskFull) true and keeps the cause.
 func (e *DiskFullError) Unwrap() []error { return []error{ErrDiskFull, e.Err} }
 
-// sqliteFull is SQLITE_FULL, "database or disk is full".
-const sqliteFull = 13
+// sqliteFull is SQLITE_FULL, "database or disk is full"; sqliteShmSize is
+// SQLITE_IOERR_SHMSIZE, how opening a WAL database fails when the shared
+// memory file cannot grow: on a full disk, "disk I/O error (4874)".
+const (
+	sqliteFull    = 13
+	sqliteShmSize = 10 | 19<<8
+)
 
 // diskFull turns a disk-full failure into a *DiskFullError and returns any
 // other error as it is.
@@ -41,7 +46,7 @@ func (db *DB) diskFull(err error) error {
 	}
 	var coded interface{ Code() int }
 	full := errors.Is(err, syscall.ENOSPC) ||
-		(errors.As(err, &coded) && coded.Code()&0xff == sqliteFull) ||
+		(errors.As(err, &coded) && (coded.Code()&0xff == sqliteFull || coded.Code() == sqliteShmSize)) ||
 		strings.Contains(err.Error(), "database or disk is full")
 	if !full {
 		return err

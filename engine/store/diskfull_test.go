@@ -28,6 +28,8 @@ func TestDiskFullIsNamedOnce(t *testing.T) {
 		{"SQLITE_FULL", codedErr(13), true},
 		{"SQLITE_FULL extended", codedErr(13 | 1<<8), true},
 		{"SQLite's words", errors.New("database or disk is full (13)"), true},
+		{"SQLITE_IOERR_SHMSIZE", codedErr(4874), true},
+		{"SQLITE_IOERR", codedErr(10), false},
 		{"SQLITE_BUSY", codedErr(5), false},
 		{"other", errors.New("constraint failed"), false},
 	} {
