@@ -27,15 +27,26 @@ type Status struct {
 	Polling string
 }
 
-// Status reads the state without calling HaloPSA.
+// Status reads the state without calling HaloPSA. A run left "running" by
+// a process that is gone (killed, crashed) is closed first, with an error
+// row, so that the status does not go on saying "running".
 func (a *App) Status(ctx context.Context) (Status, error) {
 	s := Status{Health: a.health()}
+	// A full disk can refuse the write; the status still tells the truth
+	// below, from what it read.
+	closed, _ := a.db.CloseDeadRuns(ctx, false)
+	for _, e := range closed {
+		a.publish(Event{Log: &e})
+	}
 	counts, err := a.db.Counts(ctx)
 	if err != nil {
 		return s, err
 	}
 	s.Counts = counts
 	if run, err := a.db.LastRun(ctx, store.KindImport); err == nil {
+		if store.RunDead(run) {
+			run.Status, run.Summary = store.StatusInterrupted, "the process stopped before the run finished"
+		}
 		s.LastRun = &run
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return s, err

@@ -78,6 +78,9 @@ func TestAuthorizeFailures(t *testing.T) {
 		{"rate limited", &halo.APIError{Kind: halo.ErrRateLimited, Status: 429}, "Wait a few minutes"},
 		{"server", &halo.APIError{Kind: halo.ErrServer, Status: 503}, "problem on its side"},
 		{"keychain", fmt.Errorf("store the client secret in the OS keychain: %w", secrets.ErrUnavailable), "keychain is locked"},
+		{"no keychain", fmt.Errorf("store the client secret in the OS keychain: %w: %w", secrets.ErrNoKeychain, secrets.ErrUnavailable),
+			"no system keychain in this session"},
+		{"disk full", fmt.Errorf("save: %w", store.ErrDiskFull), "Free some space"},
 		{"timeout", fmt.Errorf("verify: %w", context.DeadlineExceeded), "took too long"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

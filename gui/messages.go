@@ -8,6 +8,7 @@ import (
 	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/secrets"
+	"github.com/brainstormmsp/halosync/engine/store"
 	"github.com/brainstormmsp/halosync/engine/tunnel"
 )
 
@@ -47,6 +48,11 @@ func plainError(err error) string {
 		return "HaloPSA is limiting how many requests HaloSync may make right now. Wait a few minutes and try again."
 	case errors.Is(err, halo.ErrServer):
 		return "HaloPSA had a problem on its side. Try again in a few minutes." + seeLog
+	case errors.Is(err, secrets.ErrNoKeychain):
+		return "There is no system keychain in this session (on Linux: no D-Bus session bus), so the Client Secret " +
+			"can't be stored. Start HaloSync from your desktop session and try again."
+	case errors.Is(err, store.ErrDiskFull):
+		return "The disk holding HaloSync's data folder is full. Free some space on it, then try again." + seeLog
 	case errors.Is(err, secrets.ErrUnavailable):
 		return "The system keychain is locked or not available, so the Client Secret can't be stored. " +
 			"Unlock your keychain (log in again if needed) and try again."

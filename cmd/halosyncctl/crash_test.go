@@ -64,7 +64,8 @@ func (b *lockedBuffer) String() string {
 // TestKilledImportRecovers kills `sync --once` (SIGKILL: no deferred
 // Close, no run finished) mid-import and checks that the next run repairs
 // everything: an intact database with exactly HaloPSA's active data, the
-// killed run reported as interrupted.
+// killed run reported as interrupted (by status, before any re-run) with
+// one error row.
 func TestKilledImportRecovers(t *testing.T) {
 	t.Parallel()
 	p := newProc(t)
@@ -119,8 +120,9 @@ func TestKilledImportRecovers(t *testing.T) {
 		t.Errorf("no WAL left by the killed writer to search, only %v", files)
 	}
 	s := p.status()
-	if s.Contacts == 0 || s.Contacts >= want.ActiveClientUsers || s.LastRunStatus != store.StatusRunning {
-		t.Fatalf("after the kill status = %+v, want some contacts and the run still marked running", s)
+	// The killed process cannot finish its run; status sees it is gone.
+	if s.Contacts == 0 || s.Contacts >= want.ActiveClientUsers || s.LastRunStatus != store.StatusInterrupted || s.Errors != 1 {
+		t.Fatalf("after the kill status = %+v, want some contacts, the run interrupted and its one error row", s)
 	}
 	t.Logf("killed with %d of %d contacts, %d of %d sites, %d of %d assets imported",
 		s.Contacts, want.ActiveClientUsers, s.Sites, want.ActiveClientSites, s.Assets, want.ActiveClientAssets)
@@ -133,9 +135,9 @@ func TestKilledImportRecovers(t *testing.T) {
 		t.Errorf("last run %q after the re-run, want ok", s.LastRunStatus)
 	}
 	var rows []logJSON
-	decodeJSON(t, p.must("", "log", "--json", "--level", "warn", "--search", "interrupted").stdout, &rows)
-	if len(rows) != 1 || rows[0].Level != "warn" || !strings.Contains(rows[0].Message, "was interrupted") {
-		t.Errorf("log of interrupted runs = %+v, want one warning", rows)
+	decodeJSON(t, p.must("", "log", "--json", "--level", "warn", "--search", "did not finish").stdout, &rows)
+	if len(rows) != 1 || rows[0].Level != "error" || !strings.Contains(rows[0].Message, "killed, crashed") {
+		t.Errorf("log of interrupted runs = %+v, want one error", rows)
 	}
 
 	// The database is intact and holds what a fresh import gets, once.

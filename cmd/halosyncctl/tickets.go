@@ -181,7 +181,9 @@ func (c *cli) ticketsOnce(ctx context.Context, a *app.App) error {
 			if errors.Is(err, app.ErrNotConnected) {
 				return err
 			}
-			return fmt.Errorf("ticket sync: %w (changes stay queued and go out with the next sync)", err)
+			// main prefixes "halosyncctl tickets: "; a "ticket sync: " here
+			// would say the same twice.
+			return fmt.Errorf("%w; changes stay queued and go out with the next sync", err)
 		}
 		fmt.Fprintf(c.stdout, "Ticket sync done: %d changed in HaloPSA since the last poll.\n", res.Changed)
 		return nil

@@ -1,6 +1,7 @@
 package halo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -100,9 +101,15 @@ func (t *tokens) fetch(ctx context.Context, scopes []string) (*oauth2.Token, err
 	if t.onFetch != nil {
 		t.onFetch()
 	}
-	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.hc))
+	// x/oauth2 hides what came back when it is not OAuth at all ("cannot
+	// parse json"), so keep a copy of the answer to tell a web server that
+	// is not HaloPSA from HaloPSA failing.
+	seen := &seenAnswer{base: t.hc.Transport}
+	hc := *t.hc
+	hc.Transport = seen
+	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, &hc))
 	if err != nil {
-		return nil, classifyTokenError(ctx, cfg.TokenURL, err)
+		return nil, classifyTokenError(ctx, cfg.TokenURL, seen, err)
 	}
 	return tok, nil
 }
@@ -144,18 +151,34 @@ func discover(ctx context.Context, hc *http.Client, addr Address) (authURL, tena
 			return u, info.TenantID, nil
 		}
 	}
+	// HaloPSA answers its API in JSON, even when it has nothing to say
+	// here; a web page served as success is some other web server.
+	if resp.StatusCode == http.StatusOK && isWebPage(resp.Header, body) {
+		return "", "", &APIError{Kind: ErrNotHalo, Op: "GET /api/authinfo", Status: resp.StatusCode,
+			Message: "it sent a web page where HaloPSA sends JSON"}
+	}
 	return addr.DefaultAuthURL(), "", nil
 }
 
-// classifyTokenError turns a token endpoint failure into a plain sentence.
-func classifyTokenError(ctx context.Context, tokenURL string, err error) error {
+// classifyTokenError turns a token endpoint failure into a plain sentence;
+// seen holds the answer, if one came.
+func classifyTokenError(ctx context.Context, tokenURL string, seen *seenAnswer, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	op := "POST " + redactQuery(tokenURL)
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return &APIError{Kind: ErrUnreachable, Op: op, Err: err}
+		if seen.status == 0 {
+			return &APIError{Kind: ErrUnreachable, Op: op, Err: transportCause(err)}
+		}
+		// An answer came, but x/oauth2 could not read a token from it.
+		e := &APIError{Kind: ErrNotHalo, Op: op, Status: seen.status,
+			Message: "it answered the token request with something other than an access token"}
+		if isWebPage(seen.header, seen.body) {
+			e.Message = "it sent a web page"
+		}
+		return e
 	}
 	status := 0
 	if re.Response != nil {
@@ -182,13 +205,59 @@ func classifyTokenError(ctx context.Context, tokenURL string, err error) error {
 	case code == "invalid_request" || code == "invalid_grant":
 		e.Kind = ErrBadCredentials
 		e.Message = strings.TrimSpace("HaloPSA said " + code + ": check the client ID and the tenant. " + desc)
+	case status == http.StatusNotImplemented || status == http.StatusMethodNotAllowed:
+		// HaloPSA's token endpoint takes POSTs; a server that does not is
+		// something else.
+		e.Kind = ErrNotHalo
+		e.Message = fmt.Sprintf("it answered %d %s to the token request", status, http.StatusText(status))
 	case status >= 500:
 		e.Kind = ErrServer
+	case isWebPage(seen.header, re.Body):
+		e.Kind = ErrNotHalo
+		e.Message = fmt.Sprintf("it sent a web page (HTTP %d) to the token request; check the address or the auth URL", status)
 	default:
 		e.Kind = ErrNotHalo
 		e.Message = "the token endpoint answered HTTP " + fmt.Sprint(status) + "; check the address or the auth URL"
 	}
 	return e
+}
+
+// seenAnswer is a RoundTripper that keeps the status, headers and the
+// start of the body of the last answer it passed on.
+type seenAnswer struct {
+	base   http.RoundTripper
+	status int
+	header http.Header
+	body   []byte
+}
+
+// RoundTrip passes req on and keeps a copy of the answer.
+func (s *seenAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := s.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	s.status, s.header, s.body = resp.StatusCode, resp.Header, body
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// isWebPage tells an HTML answer by its content type or its first bytes.
+func isWebPage(h http.Header, body []byte) bool {
+	if ct := strings.ToLower(h.Get("Content-Type")); strings.Contains(ct, "html") {
+		return true
+	}
+	b := bytes.ToLower(bytes.TrimSpace(body))
+	return bytes.HasPrefix(b, []byte("<!doctype html")) || bytes.HasPrefix(b, []byte("<html"))
 }
 
 // redactQuery drops the query so logs never carry more than the endpoint.

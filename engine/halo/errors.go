@@ -17,7 +17,7 @@ var (
 	// ErrUnreachable means no HTTP answer came back (DNS, refused, TLS, timeout).
 	ErrUnreachable = errors.New("HaloPSA cannot be reached")
 	// ErrNotHalo means something answered, but not like a HaloPSA server.
-	ErrNotHalo = errors.New("the address does not answer like a HaloPSA server")
+	ErrNotHalo = errors.New("this address answers, but it is not HaloPSA")
 	// ErrBadCredentials means HaloPSA rejected the client ID or secret.
 	ErrBadCredentials = errors.New("HaloPSA rejected the client ID or secret")
 	// ErrMissingScope means the API application lacks a scope HaloSync needs.
@@ -65,7 +65,13 @@ func (e *APIError) Error() string {
 		}
 	}
 	if e.Err != nil {
-		detail = append(detail, e.Err.Error())
+		// A cause that is itself a failed call of the same kind already
+		// starts with the sentence: say it once.
+		cause := e.Err.Error()
+		if inner, ok := e.Err.(*APIError); ok && inner.Kind == e.Kind {
+			cause = strings.TrimPrefix(cause, e.Kind.Error()+": ")
+		}
+		detail = append(detail, cause)
 	}
 	if len(detail) > 0 {
 		b.WriteString(": ")

@@ -131,12 +131,28 @@ func (e errTimeout) Error() string {
 	return fmt.Sprintf("no answer within %s (is it waiting for an unlock prompt?)", time.Duration(e))
 }
 
+// noKeychainError is a keychain that is not there at all, as opposed to
+// one that failed: its message says so instead of "locked or unavailable".
+type noKeychainError struct{ cause error }
+
+func (e *noKeychainError) Error() string {
+	return ErrNoKeychain.Error() + ": " + e.cause.Error()
+}
+
+// Unwrap makes errors.Is true for ErrNoKeychain and ErrUnavailable.
+func (e *noKeychainError) Unwrap() []error { return []error{ErrNoKeychain, ErrUnavailable, e.cause} }
+
 // call runs fn against the backend on its own goroutine and waits at most
 // the timeout for it. A panic in the backend (go-keyring trusts the replies
 // of the D-Bus peer) becomes an error instead of ending the program.
 func (k *Keychain) call(fn func(backend) error) error {
 	b := k.backend
 	if b == nil {
+		// Checked on every call, not once: the desktop session may come
+		// or go while the app runs.
+		if err := sessionBusProblem(); err != nil {
+			return &noKeychainError{err}
+		}
 		b = goKeyring{}
 	}
 	timeout := k.Timeout
@@ -169,7 +185,10 @@ func (k *Keychain) call(fn func(backend) error) error {
 // the value being stored, if any: a cause whose text contains it is
 // replaced by a copy with the value masked, so it cannot leak into logs.
 func (k *Keychain) wrap(op, key string, err error, secret string) error {
+	var nk *noKeychainError
 	switch {
+	case errors.As(err, &nk):
+		return fmt.Errorf("secrets: %s %q: %w", op, key, err)
 	case errors.Is(err, keyring.ErrNotFound):
 		return fmt.Errorf("secrets: %s %q: %w", op, key, ErrNotFound)
 	case errors.Is(err, keyring.ErrSetDataTooBig):

@@ -33,6 +33,10 @@ var (
 	// unlock prompt waiting for the user), or it failed.
 	ErrUnavailable = errors.New("the OS keychain is locked or unavailable")
 
+	// ErrNoKeychain means there is no keychain to ask at all: on Linux, no
+	// D-Bus session bus. Errors that match it match ErrUnavailable too.
+	ErrNoKeychain = errors.New("the OS keychain is not available")
+
 	// ErrTooLarge means the keychain refused a value as too large. Linux's
 	// Secret Service has no fixed limit; macOS and Windows allow a few KiB.
 	ErrTooLarge = errors.New("the secret is too large for the OS keychain")

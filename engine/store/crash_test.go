@@ -69,7 +69,24 @@ func TestKilledWriter(t *testing.T) {
 	}
 	runs, err := db.InterruptedRuns(ctx)
 	if err != nil || len(runs) != 1 || runs[0].Kind != KindImport {
-		t.Errorf("InterruptedRuns = %+v, %v; want the killed import", runs, err)
+		t.Fatalf("InterruptedRuns = %+v, %v; want the killed import", runs, err)
+	}
+	// Another process (here the test) sees that the run's process is gone
+	// and closes it with an error row, as `halosyncctl status` does.
+	if pid, ok := RunOwner(runs[0]); !ok || pid != cmd.Process.Pid || !RunDead(runs[0]) {
+		t.Errorf("RunOwner = %d, %v; RunDead = %v; want the killed helper %d, dead", pid, ok, RunDead(runs[0]), cmd.Process.Pid)
+	}
+	rows, err := db.CloseDeadRuns(ctx, false)
+	if err != nil || len(rows) != 1 || rows[0].Level != Error || rows[0].Run != runs[0].ID ||
+		!strings.Contains(rows[0].Message, "did not finish") {
+		t.Fatalf("CloseDeadRuns = %+v, %v; want one error row for run %d", rows, err, runs[0].ID)
+	}
+	last, err := db.LastRun(ctx, KindImport)
+	if err != nil || last.Status != StatusInterrupted {
+		t.Errorf("LastRun after CloseDeadRuns = %+v, %v; want interrupted", last, err)
+	}
+	if n, err := db.Counts(ctx); err != nil || n.Errors != 1 {
+		t.Errorf("Counts.Errors = %d, %v; want the one error row", n.Errors, err)
 	}
 }
 

@@ -105,7 +105,7 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		if errors.Is(err, ErrSchemaTooNew) {
 			return nil, fmt.Errorf("%s: %w", abs, err) // already says "store:"
 		}
-		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+		return nil, fmt.Errorf("store: open %s: %w", abs, db.diskFull(err))
 	}
 
 	db.r, err = sql.Open("sqlite", dsn(abs, url.Values{
@@ -126,6 +126,7 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
+	db.keepReserve()
 	return db, nil
 }
 
@@ -205,13 +206,13 @@ func (db *DB) Check(ctx context.Context) error {
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return db.diskFull(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // the error from fn is the one worth reporting
-		return err
+		return db.diskFull(err)
 	}
-	return tx.Commit()
+	return db.diskFull(tx.Commit())
 }
 
 // timeLayout is how times are stored: UTC with a fixed-width fraction, so that

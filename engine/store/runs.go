@@ -38,6 +38,7 @@ type Run struct {
 
 // BeginRun records the start of a run of the given kind and returns its id.
 // Ids only grow, never reused, and serve as the run argument of the upserts.
+// Until FinishRun the run's summary names this process (see RunDead).
 func (db *DB) BeginRun(ctx context.Context, kind string) (int64, error) {
 	if kind == "" {
 		return 0, errors.New("store: begin run: empty kind")
@@ -45,8 +46,8 @@ func (db *DB) BeginRun(ctx context.Context, kind string) (int64, error) {
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx,
-			`INSERT INTO runs (kind, status, started_at) VALUES (?, ?, ?) RETURNING id`,
-			kind, StatusRunning, db.stamp()).Scan(&id)
+			`INSERT INTO runs (kind, status, summary, started_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			kind, StatusRunning, ownerSummary(), db.stamp()).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: begin run: %w", err)
@@ -89,6 +90,11 @@ func (db *DB) FinishRun(ctx context.Context, run int64, status string, summary s
 	}
 	if err != nil {
 		return fmt.Errorf("store: finish run %d: %w", run, err)
+	}
+	if status == StatusOK {
+		// There was room for a whole run: put back any reserve a full
+		// disk used up.
+		db.keepReserve()
 	}
 	return nil
 }

@@ -81,6 +81,8 @@ type Importer struct {
 	// went unlogged closes with a warning row, not an error row, so one
 	// problem raises one desktop notification.
 	LogError func(error) bool
+
+	full fullDisk // diskfull.go
 }
 
 // Run imports everything once. Clients come first, since they decide
@@ -92,6 +94,7 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 	before := im.Halo.Stats()
 	logCtx := context.WithoutCancel(ctx)
 	im.closeInterrupted(logCtx)
+	im.full.take() // a run before this one's
 	run, err := im.DB.BeginRun(ctx, store.KindImport)
 	if err != nil {
 		return Summary{}, fmt.Errorf("start import: %w", err)
@@ -152,6 +155,12 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 	after := im.Halo.Stats()
 	sum.Requests, sum.Limited = after.Requests-before.Requests, after.RateLimited-before.RateLimited
 	sum.Duration = time.Since(start)
+	if dfe := im.full.take(); dfe != nil {
+		// Written in the space kept for it, before the run's end.
+		im.DB.UseReserve()
+		im.log(logCtx, run, store.Error, "import", "", "Import stopped: "+dfe.Error())
+		errs = onceFull(errs)
+	}
 	err = errors.Join(errs...)
 	status, level, msg := store.StatusOK, store.Info, "Import finished: "+sum.String()
 	if err != nil {
@@ -270,7 +279,12 @@ func (im *Importer) finishResource(ctx context.Context, run int64, r store.Resou
 	if err != nil {
 		err = fmt.Errorf("import %s: %w", r, err)
 		st.LastError = err.Error()
-		if quiet = im.LogError != nil && !im.LogError(err); !quiet {
+		switch {
+		case im.full.note(err):
+			// Run logs a full disk once, when the run ends.
+		case im.LogError != nil && !im.LogError(err):
+			quiet = true
+		default:
 			im.log(ctx, run, store.Error, "import "+string(r), "", err.Error())
 		}
 	} else {
@@ -298,16 +312,16 @@ func (im *Importer) syncState(ctx context.Context, r store.Resource) (store.Sync
 	return store.SyncState{}, false
 }
 
-// closeInterrupted marks runs left "running" by a killed process.
+// closeInterrupted closes the runs left "running" by a process that died,
+// each with an error row. About to start its own run, the importer also
+// closes runs of older builds, which did not record their process.
 func (im *Importer) closeInterrupted(ctx context.Context) {
-	runs, err := im.DB.InterruptedRuns(ctx)
-	if err != nil {
+	rows, err := im.DB.CloseDeadRuns(ctx, true)
+	if err != nil || im.OnLog == nil {
 		return
 	}
-	for _, r := range runs {
-		if im.DB.FinishRun(ctx, r.ID, store.StatusInterrupted, "the process stopped before the run finished") == nil {
-			im.log(ctx, r.ID, store.Warn, r.Kind, "", fmt.Sprintf("Run %d was interrupted (the app stopped mid-way); this run imports everything again", r.ID))
-		}
+	for _, e := range rows {
+		im.OnLog(e)
 	}
 }
 

@@ -122,12 +122,23 @@ func (ts *Tickets) log(ctx context.Context, level store.Level, op, object, msg s
 
 // DrainInbox applies every pending delivery, oldest first. A delivery
 // whose client is not mapped is held (and applied once it is); newly held
-// ones are logged in one line per drain, not one each. One that fails for
-// a passing reason stays pending and draining stops, to be tried again on
-// the next call.
+// ones are logged in one line per drain, not one each, and so are the
+// unreadable ones set aside. One that fails for a passing reason stays
+// pending and draining stops, to be tried again on the next call.
 func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 	held := map[int64]int{} // newly held deliveries by HaloPSA client
+	unreadable, lastBad := 0, ""
 	defer func() {
+		// One row for the lot: a sender gone wrong can send thousands,
+		// each kept in the inbox with its reason.
+		switch unreadable {
+		case 0:
+		case 1:
+			ts.log(ctx, store.Error, "webhook", lastBad, "A delivery could not be read and was set aside (see the inbox)")
+		default:
+			ts.log(ctx, store.Error, "webhook", "", fmt.Sprintf(
+				"%d deliveries could not be read and were set aside (see the inbox); the last was %s", unreadable, lastBad))
+		}
 		if len(held) == 0 {
 			return
 		}
@@ -160,6 +171,8 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 			switch {
 			case status == store.InboxApplied:
 				applied++
+			case status == store.InboxUnreadable:
+				unreadable, lastBad = unreadable+1, it.DeliveryID
 			case status == store.InboxHeld && it.Attempts == 0:
 				held[client]++
 			}
@@ -173,7 +186,7 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.InboxStatus, string, int64, error) {
 	events, err := webhook.Decode(it.Body)
 	if err != nil || len(events) != 1 || events[0].Err != nil || events[0].TicketID == 0 {
-		ts.log(ctx, store.Error, "webhook", it.DeliveryID, "A delivery could not be read and was set aside")
+		// DrainInbox logs these, one row per drain.
 		return store.InboxUnreadable, "not a ticket delivery", 0, nil
 	}
 	ev := events[0]

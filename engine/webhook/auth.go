@@ -202,30 +202,40 @@ const (
 // sync log, but the user has to learn why deliveries stop arriving.
 const refusalLogEvery = time.Minute
 
-// refusalLog coalesces the log lines about refused deliveries.
-type refusalLog struct {
+// burstLog coalesces the log lines about one kind of problem: the first is
+// logged, later ones within refusalLogEvery are only counted, and the next
+// line logged says how many went unlogged.
+type burstLog struct {
 	mu    sync.Mutex
 	last  time.Time
-	quiet int // refusals not logged since last
+	quiet int // occurrences not logged since last
+}
+
+// note records one occurrence at now and says whether to log it and how
+// many went unlogged before it.
+func (l *burstLog) note(now time.Time) (log bool, unlogged int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.last.IsZero() && now.Sub(l.last) < refusalLogEvery {
+		l.quiet++
+		return false, 0
+	}
+	unlogged = l.quiet
+	l.last, l.quiet = now, 0
+	return true, unlogged
 }
 
 // refuse answers 401 with challenge and logs why, at most once a minute.
 func (r *Receiver) refuse(w http.ResponseWriter, challenge, why string) {
 	w.Header().Set("WWW-Authenticate", challenge)
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
-	l := &r.refusals
-	l.mu.Lock()
-	now := time.Now()
-	if !l.last.IsZero() && now.Sub(l.last) < refusalLogEvery {
-		l.quiet++
-		l.mu.Unlock()
+	log, quiet := r.refusals.note(time.Now())
+	if !log {
 		return
 	}
 	more := ""
-	if l.quiet > 0 {
-		more = fmt.Sprintf(" (%d more refused since the last note)", l.quiet)
+	if quiet > 0 {
+		more = fmt.Sprintf(" (%d more refused since the last note)", quiet)
 	}
-	l.last, l.quiet = now, 0
-	l.mu.Unlock()
 	r.logf("webhook: refused a delivery (401): %s%s", why, more)
 }

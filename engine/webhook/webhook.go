@@ -111,12 +111,14 @@ type Receiver struct {
 	// their number, e.g. to wake the apply loop. It runs on the request's
 	// goroutine before the answer is sent, so it must not block.
 	OnDelivery func(added int)
-	// Logf, when set, receives one line per problem (unreadable deliveries,
-	// storage failures, refused deliveries at most once a minute). It is
-	// never given a body or a credential.
+	// Logf, when set, receives one line per problem (storage failures;
+	// unreadable and refused deliveries at most once a minute each, with
+	// a count of those left unlogged). It is never given a body or a
+	// credential.
 	Logf func(format string, args ...any)
 
-	refusals refusalLog
+	refusals   burstLog
+	unreadable burstLog
 }
 
 func (r *Receiver) logf(format string, args ...any) {
@@ -250,6 +252,21 @@ func (r *Receiver) authorized(req *http.Request) bool {
 // through its public URL to check the tunnel (see engine/tunnel).
 const SelfTestEvent = "HaloSync self-test"
 
+// noteUnreadable logs an unreadable delivery, at most once a minute: a
+// sender gone wrong can send thousands, each kept in the inbox already,
+// and one row per burst tells the user as much as a thousand would.
+func (r *Receiver) noteUnreadable(id string, why error) {
+	log, quiet := r.unreadable.note(time.Now())
+	if !log {
+		return
+	}
+	more := ""
+	if quiet > 0 {
+		more = fmt.Sprintf(" (%d more set aside since the last note)", quiet)
+	}
+	r.logf("webhook: unreadable delivery %q kept for diagnosis in the inbox%s: %v", id, more, why)
+}
+
 // inboxItems turns a body into inbox items: one per element, pending when
 // readable and unreadable (kept raw, with the reason) otherwise. A body that
 // cannot be read at all becomes one unreadable item holding all of it.
@@ -257,7 +274,7 @@ func (r *Receiver) inboxItems(body []byte, at time.Time) []store.InboxItem {
 	evs, err := Decode(body)
 	if err != nil {
 		id := HashID(body)
-		r.logf("webhook: unreadable delivery %q (%d bytes) kept for diagnosis: %v", id, len(body), err)
+		r.noteUnreadable(id, fmt.Errorf("%d bytes: %w", len(body), err))
 		return []store.InboxItem{{DeliveryID: id, ReceivedAt: at, Status: store.InboxUnreadable,
 			Body: body, Error: err.Error()}}
 	}
@@ -272,7 +289,7 @@ func (r *Receiver) inboxItems(body []byte, at time.Time) []store.InboxItem {
 			it.Status = store.InboxApplied
 		case ev.Err != nil:
 			it.Status, it.Error = store.InboxUnreadable, ev.Err.Error()
-			r.logf("webhook: unreadable delivery %q kept for diagnosis: %v", ev.DeliveryID, ev.Err)
+			r.noteUnreadable(ev.DeliveryID, ev.Err)
 		}
 		items[i] = it
 	}
