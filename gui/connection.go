@@ -45,6 +45,9 @@ type connectionTab struct {
 	disconnect *widget.Button
 	lastSync   *widget.Label
 	polling    *widget.Label // how ticket polling finds changes on this HaloPSA
+	status     app.Status    // the backend's last status, for health changes between refreshes
+	health     app.Health    // the latest health event, or the status's until one came
+	healthSeen bool
 	hook       *webhookSection
 
 	filled     string // the stored settings the form was filled from
@@ -246,10 +249,14 @@ func (t *connectionTab) applyStatus(st app.Status) {
 		t.secret.PlaceHolder = t.secretKeptIn()
 		t.secret.Refresh()
 	}
+	t.status = st
+	if !t.healthSeen {
+		t.health = st.Health // until an event says newer
+	}
 	if !t.connecting {
 		switch {
 		case st.Connected:
-			t.setState("Connected", widget.SuccessImportance)
+			t.showHealth()
 		case st.Address != "":
 			t.setState("Not connected: "+st.Problem, widget.DangerImportance)
 		default:
@@ -280,6 +287,33 @@ func (t *connectionTab) secretKeptIn() string {
 		return "demo mode: kept in memory only, never in the system keychain"
 	}
 	return "stored in the system keychain"
+}
+
+// setHealth shows a change of HaloSync's standing with HaloPSA in the
+// state line, as the status bar does: never a green "Connected" while
+// HaloPSA does not answer.
+func (t *connectionTab) setHealth(h app.Health) {
+	t.health, t.healthSeen = h, true
+	if t.status.Connected && !t.connecting {
+		t.showHealth()
+	}
+}
+
+// showHealth words the state line of a stored, working connection.
+func (t *connectionTab) showHealth() {
+	h := t.health
+	switch h.State {
+	case app.HealthUnreachable:
+		text := "Connected, but HaloPSA cannot be reached since " + when(h.Since) + "; HaloSync tries again at " + when(h.RetryAt) + "."
+		if h.Reason != "" {
+			text += "\n" + h.Reason
+		}
+		t.setState(text, widget.DangerImportance)
+	case app.HealthWaiting:
+		t.setState("Connected; waiting for HaloPSA's request limit, resuming at "+when(h.Until)+".", widget.WarningImportance)
+	default:
+		t.setState("Connected", widget.SuccessImportance)
+	}
 }
 
 func (t *connectionTab) setState(text string, imp widget.Importance) {

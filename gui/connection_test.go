@@ -232,3 +232,55 @@ func TestPollingWayShowsOnceLearned(t *testing.T) {
 		t.Errorf("Connection tab says %q", got)
 	}
 }
+
+// TestConnectionStateFollowsHealth: the Connection tab's state line says
+// when HaloPSA cannot be reached or requests wait, in words and colour,
+// and goes back to a green "Connected".
+func TestConnectionStateFollowsHealth(t *testing.T) {
+	f := &fakeBackend{status: connectedStatus()}
+	u := newTestWindow(t, f, Options{})
+	state := func() (string, widget.Importance) {
+		var text string
+		var imp widget.Importance
+		ui(u, func() { text, imp = u.conn.state.Text, u.conn.state.Importance })
+		return text, imp
+	}
+	if text, imp := state(); text != "Connected" || imp != widget.SuccessImportance {
+		t.Fatalf("at start: %q, %v", text, imp)
+	}
+	since := time.Date(2026, 11, 30, 14, 2, 0, 0, time.Local)
+	f.emit(app.Event{Health: &app.Health{State: app.HealthUnreachable, Since: since, RetryAt: since.Add(5 * time.Minute),
+		Reason: "HaloPSA cannot be reached: connection refused (GET /api/Tickets)"}})
+	if text, imp := state(); !strings.Contains(text, "cannot be reached since 14:02") || !strings.Contains(text, "14:07") ||
+		!strings.Contains(text, "connection refused") || imp != widget.DangerImportance {
+		t.Errorf("unreachable: %q, %v", text, imp)
+	}
+	// A status refresh during the outage keeps saying so.
+	ui(u, func() { u.refreshStatus() })
+	u.work.wait()
+	if text, imp := state(); !strings.Contains(text, "cannot be reached") || imp != widget.DangerImportance {
+		t.Errorf("after a refresh during the outage: %q, %v", text, imp)
+	}
+	f.emit(app.Event{Health: &app.Health{State: app.HealthWaiting, Since: since, Until: since.Add(4 * time.Minute)}})
+	if text, imp := state(); !strings.Contains(text, "request limit, resuming at 14:06") || imp != widget.WarningImportance {
+		t.Errorf("waiting: %q, %v", text, imp)
+	}
+	f.emit(app.Event{Health: &app.Health{State: app.HealthOK}})
+	if text, imp := state(); text != "Connected" || imp != widget.SuccessImportance {
+		t.Errorf("after recovery: %q, %v", text, imp)
+	}
+}
+
+// TestConnectionStateStartsFromTheStatusHealth: a window opened during an
+// outage says so before any event arrives.
+func TestConnectionStateStartsFromTheStatusHealth(t *testing.T) {
+	st := connectedStatus()
+	since := time.Date(2026, 11, 30, 9, 15, 0, 0, time.Local)
+	st.Health = app.Health{State: app.HealthUnreachable, Since: since, RetryAt: since.Add(time.Minute)}
+	u := newTestWindow(t, &fakeBackend{status: st}, Options{})
+	var text string
+	ui(u, func() { text = u.conn.state.Text })
+	if !strings.Contains(text, "cannot be reached since 09:15") {
+		t.Errorf("state %q", text)
+	}
+}

@@ -261,6 +261,7 @@ func (u *Window) onEvent(b Backend, e app.Event) {
 	}
 	if h := e.Health; h != nil {
 		u.status.setHealth(*h)
+		u.conn.setHealth(*h)
 	}
 	if p := e.Progress; p != nil {
 		if !u.importing {
