@@ -154,6 +154,7 @@ func (a *App) loop(ctx context.Context, done chan struct{}) {
 		if ctx.Err() != nil {
 			return
 		}
+		_, _ = a.pruneLog(ctx) // retention must never stop the sync loop
 		interval := a.SyncInterval()
 		switch {
 		case err == nil || errors.Is(err, ErrNotConnected):

@@ -169,9 +169,20 @@ func scanLog(rs *sql.Rows, e *LogEntry) error {
 // PruneLogs deletes log entries older than before and returns how many went,
 // so a long-running install does not keep every entry forever.
 func (db *DB) PruneLogs(ctx context.Context, before time.Time) (int64, error) {
+	return db.pruneLogs(ctx, `DELETE FROM log WHERE time < ?`, before.UTC().Format(timeLayout))
+}
+
+// TrimLogs deletes all but the newest keep log entries and returns how
+// many went: a burst of errors must not grow the file without bound
+// inside the retention period either.
+func (db *DB) TrimLogs(ctx context.Context, keep int) (int64, error) {
+	return db.pruneLogs(ctx, `DELETE FROM log WHERE id <= (SELECT id FROM log ORDER BY id DESC LIMIT 1 OFFSET ?)`, max(keep, 0))
+}
+
+func (db *DB) pruneLogs(ctx context.Context, q string, arg any) (int64, error) {
 	var n int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM log WHERE time < ?`, before.UTC().Format(timeLayout))
+		res, err := tx.ExecContext(ctx, q, arg)
 		if err != nil {
 			return err
 		}

@@ -172,3 +172,23 @@ func TestLogRun(t *testing.T) {
 		t.Errorf("Logs = %+v, %v; want one entry of run %d", es, err, run)
 	}
 }
+
+func TestTrimLogsKeepsTheNewest(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	for i := range 25 {
+		if _, err := db.AddLog(ctx, LogEntry{Level: Info, Message: fmt.Sprint("row ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := db.TrimLogs(ctx, 10); err != nil || n != 15 {
+		t.Fatalf("TrimLogs(10) = %d, %v; want 15", n, err)
+	}
+	rows, _ := db.Logs(ctx, LogQuery{Limit: 100})
+	if len(rows) != 10 || rows[0].Message != "row 24" || rows[9].Message != "row 15" {
+		t.Errorf("kept %d rows, newest %q, oldest %q", len(rows), rows[0].Message, rows[len(rows)-1].Message)
+	}
+	if n, err := db.TrimLogs(ctx, 10); err != nil || n != 0 {
+		t.Errorf("a second trim = %d, %v; want 0", n, err)
+	}
+}
