@@ -321,3 +321,26 @@ func TestSecretFromTerminal(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandHelpListsItsFlags: `halosyncctl COMMAND --help` prints that
+// command's flags on standard output and exits 0.
+func TestCommandHelpListsItsFlags(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"status", "--help"}, []string{"Usage of halosyncctl status:", "-json"}},
+		{[]string{"log", "-h"}, []string{"Usage of halosyncctl log:", "-level", "-search", "-limit"}},
+	} {
+		r := e.run("", c.args...)
+		if r.code != 0 || r.stderr != "" {
+			t.Errorf("%v: %v", c.args, r)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%v: stdout lacks %q:\n%s", c.args, w, r.stdout)
+			}
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -184,8 +185,12 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		err = f(ctx, a, rest)
 	}
 	var ue usageError
+	var help helpShown
 	switch {
 	case err == nil:
+		return 0
+	case errors.As(err, &help):
+		fmt.Fprint(c.stdout, help.text)
 		return 0
 	case errors.As(err, &ue):
 		fmt.Fprintf(c.stderr, "halosyncctl %s: %v\n", cmd, err)
@@ -198,6 +203,12 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		return 1
 	}
 }
+
+// helpShown carries a command's flags, asked for with -h or --help: printed
+// to standard output, and not a failure.
+type helpShown struct{ text string }
+
+func (h helpShown) Error() string { return h.text }
 
 // usageError is a mistake in the command line rather than a failure.
 type usageError struct{ msg string }
@@ -212,7 +223,13 @@ func (c *cli) flags(name string) *flag.FlagSet {
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "Usage of halosyncctl %s:\n", fs.Name())
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		return helpShown{b.String()}
+	} else if err != nil {
 		return usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {
