@@ -127,10 +127,57 @@ func (a *App) Close() error {
 // DataDir returns the data directory in use.
 func (a *App) DataDir() string { return a.cfg.DataDir }
 
-// secretKey names the client secret's keychain entry; it includes the
-// address and client ID so that two connections never share an entry.
-func secretKey(c store.Connection) string {
-	return "halopsa-client-secret:" + c.ClientID + "@" + c.BaseURL
+// ClientSecretKey names the keychain entry of the client secret of a
+// connection (client ID and HaloPSA address) made in the data folder
+// dataDir. The folder is part of the name so that two folders connected to
+// one HaloPSA never share, and Disconnect in one leaves the other alone.
+func ClientSecretKey(dataDir, clientID, address string) string {
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		dataDir = abs
+	}
+	return legacySecretKey(clientID, address) + " in " + filepath.Clean(dataDir)
+}
+
+// legacySecretKey is the entry's name before it named the data folder;
+// clientSecret moves a secret found there to the folder's own entry.
+func legacySecretKey(clientID, address string) string {
+	return "halopsa-client-secret:" + clientID + "@" + address
+}
+
+// secretKey names the client secret's keychain entry for c in this
+// app's data folder.
+func (a *App) secretKey(c store.Connection) string {
+	return ClientSecretKey(a.cfg.DataDir, c.ClientID, c.BaseURL)
+}
+
+// clientSecret reads the connection's secret from the keychain. A secret
+// kept under the name used before data folders were named is copied to
+// this folder's entry (and left for other folders that still read it;
+// Disconnect removes both).
+func (a *App) clientSecret(c store.Connection) (string, error) {
+	v, err := a.secrets.Get(a.secretKey(c))
+	if !errors.Is(err, secrets.ErrNotFound) {
+		return v, err
+	}
+	v, lerr := a.secrets.Get(legacySecretKey(c.ClientID, c.BaseURL))
+	if lerr != nil {
+		return "", err // not found under either name
+	}
+	if err := a.secrets.Set(a.secretKey(c), v); err != nil {
+		return "", fmt.Errorf("move the client secret to this data folder's keychain entry: %w", err)
+	}
+	return v, nil
+}
+
+// deleteSecret removes the connection's secret from the keychain, under
+// this folder's name and the old shared one. Not found is not an error.
+func (a *App) deleteSecret(c store.Connection) error {
+	for _, k := range []string{a.secretKey(c), legacySecretKey(c.ClientID, c.BaseURL)} {
+		if err := a.secrets.Delete(k); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 // newClient builds a HaloPSA client for a connection and secret. Its
@@ -171,7 +218,7 @@ func (a *App) haloClient(ctx context.Context) (*halo.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	secret, err := a.secrets.Get(secretKey(conn))
+	secret, err := a.clientSecret(conn)
 	if errors.Is(err, secrets.ErrNotFound) {
 		return nil, fmt.Errorf("%w: the client secret is missing from the keychain", ErrNotConnected)
 	}

@@ -181,7 +181,7 @@ func TestMissingSecretIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := a.Status(ctx)
-	if err := mem.Delete(secretKey(store.Connection{BaseURL: st.Address, ClientID: st.ClientID})); err != nil {
+	if err := mem.Delete(a.secretKey(store.Connection{BaseURL: st.Address, ClientID: st.ClientID})); err != nil {
 		t.Fatal(err)
 	}
 	st, _ = a.Status(ctx)
@@ -213,7 +213,7 @@ func TestRealKeychain(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := a.Status(ctx)
-	key := secretKey(store.Connection{BaseURL: url, ClientID: halosim.DefaultClientID})
+	key := a.secretKey(store.Connection{BaseURL: url, ClientID: halosim.DefaultClientID})
 	if _, err := kc.Get(key); !errors.Is(err, secrets.ErrNotFound) || st.Connected {
 		t.Fatalf("after disconnect the keychain still answers %v", err)
 	}

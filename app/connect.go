@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/brainstormmsp/halosync/engine/halo"
-	"github.com/brainstormmsp/halosync/engine/secrets"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
@@ -57,17 +56,17 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	conn.Scopes, conn.ConnectedAt = grant.Scopes, time.Now().UTC()
 
 	old, oldErr := a.db.Connection(ctx)
-	if err := a.secrets.Set(secretKey(conn), req.Secret); err != nil {
+	if err := a.secrets.Set(a.secretKey(conn), req.Secret); err != nil {
 		err = fmt.Errorf("store the client secret in the OS keychain: %w", err)
 		a.log(ctx, store.Error, "connect", conn.BaseURL, err.Error())
 		return ConnectResult{}, err
 	}
 	if err := a.db.SaveConnection(ctx, conn); err != nil {
-		_ = a.secrets.Delete(secretKey(conn))
+		_ = a.secrets.Delete(a.secretKey(conn))
 		return ConnectResult{}, err
 	}
-	if oldErr == nil && secretKey(old) != secretKey(conn) {
-		_ = a.secrets.Delete(secretKey(old)) // a replaced connection leaves no secret behind
+	if oldErr == nil && a.secretKey(old) != a.secretKey(conn) {
+		_ = a.deleteSecret(old) // a replaced connection leaves no secret behind
 	}
 	a.mu.Lock()
 	a.client = client
@@ -90,7 +89,7 @@ func (a *App) Disconnect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.secrets.Delete(secretKey(conn)); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+	if err := a.deleteSecret(conn); err != nil {
 		return fmt.Errorf("remove the client secret from the OS keychain: %w", err)
 	}
 	if err := a.db.DeleteConnection(ctx); err != nil {

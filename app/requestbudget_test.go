@@ -45,7 +45,7 @@ func TestBudgetChildProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := mem.Set(secretKey(conn), halosim.DefaultClientSecret); err != nil {
+	if err := mem.Set(a.secretKey(conn), halosim.DefaultClientSecret); err != nil {
 		t.Fatal(err)
 	}
 	if f[3] == "sync" {

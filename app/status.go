@@ -67,7 +67,7 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 			s.Polling += " " + pollCost(every, m.Requests, a.cfg.RateLimit, a.cfg.RateWindow)
 		}
 	}
-	switch _, err := a.secrets.Get(secretKey(conn)); {
+	switch _, err := a.clientSecret(conn); {
 	case err == nil:
 		s.Connected = true
 	case errors.Is(err, secrets.ErrNotFound):

@@ -19,7 +19,7 @@ func TestSyncRightAfterConnectMeetsNo429(t *testing.T) {
 	const limit, window = 4, time.Second
 	secret := randomSecret(t)
 	sim, srv := startSim(t, halosim.Options{Seed: 29, Clients: 8, ClientSecret: secret, RateLimit: limit, RateWindow: window})
-	keychainEntry(t, srv.URL)
+	p.keychainEntry(srv.URL)
 	rate := []string{"--rate-limit", "4", "--rate-window", window.String()}
 
 	start := time.Now()

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
 	"github.com/brainstormmsp/halosync/engine/secrets"
 )
@@ -145,7 +146,7 @@ func TestConnectImports(t *testing.T) {
 	}
 	wantContains(t, "connect's output", r.stdout, "Connected to "+srv.URL,
 		"Granted scopes: read:customers read:assets read:tickets edit:tickets", "Import finished:")
-	if got, err := e.mem.Get("halopsa-client-secret:" + halosim.DefaultClientID + "@" + srv.URL); err != nil || got != halosim.DefaultClientSecret {
+	if got, err := e.mem.Get(app.ClientSecretKey(e.dir, halosim.DefaultClientID, srv.URL)); err != nil || got != halosim.DefaultClientSecret {
 		t.Errorf("keychain entry = %q, %v; want the secret", got, err)
 	}
 	s := e.status()

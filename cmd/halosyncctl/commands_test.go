@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
 )
 
@@ -154,7 +155,7 @@ func TestSecretMissingFromKeychain(t *testing.T) {
 	if r := e.connect(srv.URL, halosim.DefaultClientSecret, "--no-sync"); r.code != 0 {
 		t.Fatal(r)
 	}
-	if err := e.mem.Delete("halopsa-client-secret:" + halosim.DefaultClientID + "@" + srv.URL); err != nil {
+	if err := e.mem.Delete(app.ClientSecretKey(e.dir, halosim.DefaultClientID, srv.URL)); err != nil {
 		t.Fatal(err)
 	}
 	if s := e.status(); s.Connected || s.Address != srv.URL || !strings.Contains(s.Problem, "missing from the keychain") {

@@ -75,7 +75,7 @@ func TestKilledImportRecovers(t *testing.T) {
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	t.Cleanup(g.release) // runs first: Close waits for held requests
-	keychainEntry(t, srv.URL)
+	p.keychainEntry(srv.URL)
 	want := sim.Counts()
 
 	p.must(secret+"\n", "connect", "--no-sync", "--url", srv.URL, "--client-id", halosim.DefaultClientID)

@@ -55,7 +55,7 @@ func TestTwoSyncsAtOnce(t *testing.T) {
 	p := newProc(t)
 	secret := randomSecret(t)
 	sim, srv := startSim(t, halosim.Options{Seed: 31, Clients: 40, Latency: 15 * time.Millisecond, ClientSecret: secret})
-	keychainEntry(t, srv.URL)
+	p.keychainEntry(srv.URL)
 	p.must(secret+"\n", "connect", "--url", srv.URL, "--client-id", halosim.DefaultClientID, "--no-sync")
 
 	var wg gosync.WaitGroup
@@ -83,7 +83,7 @@ func TestSyncHandedToServe(t *testing.T) {
 	p := newProc(t)
 	secret := randomSecret(t)
 	sim, srv := startSim(t, halosim.Options{Seed: 32, Clients: 40, Latency: 15 * time.Millisecond, ClientSecret: secret})
-	keychainEntry(t, srv.URL)
+	p.keychainEntry(srv.URL)
 	p.must(secret+"\n", "connect", "--url", srv.URL, "--client-id", halosim.DefaultClientID, "--no-sync")
 
 	s := p.serve("--poll", "1h")
@@ -125,7 +125,7 @@ func TestOneServePerFolder(t *testing.T) {
 	pc := &postCounter{sim: sim}
 	srv := httptest.NewServer(pc)
 	t.Cleanup(srv.Close)
-	keychainEntry(t, srv.URL)
+	p.keychainEntry(srv.URL)
 	p.must(secret+"\n", "connect", "--url", srv.URL, "--client-id", halosim.DefaultClientID)
 	p.must("", "tickets", "sync")
 

@@ -136,11 +136,12 @@ func randomSecret(t *testing.T) string {
 }
 
 // keychainEntry is the real keychain's entry for a connection to url with
-// the default client ID; it is removed when the test ends.
-func keychainEntry(t *testing.T, url string) (*secrets.Keychain, string) {
+// the default client ID from p's data folder; it is removed when the test
+// ends.
+func (p *proc) keychainEntry(url string) (*secrets.Keychain, string) {
 	kc := secrets.NewKeychain(app.ID)
-	key := "halopsa-client-secret:" + halosim.DefaultClientID + "@" + url
-	t.Cleanup(func() { _ = kc.Delete(key) })
+	key := app.ClientSecretKey(p.dir, halosim.DefaultClientID, url)
+	p.t.Cleanup(func() { _ = kc.Delete(key) })
 	return kc, key
 }
 
@@ -185,7 +186,7 @@ func TestSecretOnlyInKeychain(t *testing.T) {
 	p := newProc(t)
 	secret := randomSecret(t)
 	sim, srv := startSim(t, halosim.Options{Seed: 21, ClientSecret: secret})
-	kc, key := keychainEntry(t, srv.URL)
+	kc, key := p.keychainEntry(srv.URL)
 
 	r := p.must(secret+"\n", "connect", "--url", srv.URL, "--client-id", halosim.DefaultClientID)
 	wantContains(t, "connect's output", r.stdout, "Granted scopes:", "Import finished:")
@@ -227,7 +228,7 @@ func TestWrongSecretStoresNothing(t *testing.T) {
 	p := newProc(t)
 	wrong := randomSecret(t)
 	_, srv := startSim(t, halosim.Options{Seed: 22, Clients: 3, ClientSecret: randomSecret(t)})
-	kc, key := keychainEntry(t, srv.URL)
+	kc, key := p.keychainEntry(srv.URL)
 
 	r := p.run(wrong+"\n", "connect", "--url", srv.URL, "--client-id", halosim.DefaultClientID)
 	if r.code != 1 || !strings.Contains(r.stderr, "rejected the client ID or secret") {

@@ -98,7 +98,7 @@ func TestServeKilledDeliversExactlyOnce(t *testing.T) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(h.stop) }) // runs first: Close waits for held requests
-	keychainEntry(t, srv.URL)
+	p.keychainEntry(srv.URL)
 	hc := haloClient(t, srv.URL, secret)
 	ctx := context.Background()
 

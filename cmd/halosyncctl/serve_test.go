@@ -130,7 +130,7 @@ func TestServe(t *testing.T) {
 	p := newProc(t)
 	secret := randomSecret(t)
 	sim, srv := startSim(t, halosim.Options{Seed: 24, Clients: 5, TicketsPerClient: 4, ClientSecret: secret})
-	keychainEntry(t, srv.URL)
+	p.keychainEntry(srv.URL)
 	t.Cleanup(func() {
 		db, _ := filepath.Abs(filepath.Join(p.dir, "halosync.db"))
 		_ = secrets.NewKeychain(app.ID).Delete("webhook-credentials:" + db)
