@@ -318,15 +318,21 @@ func (w *webhookSection) onReveal() {
 }
 
 func (w *webhookSection) showPassword() {
-	if w.revealed {
-		w.pass.SetText(w.st.Credentials.Password)
-		w.reveal.SetText("Hide")
-		w.reveal.SetIcon(theme.VisibilityOffIcon())
+	showMasked(w.pass, w.reveal, w.revealed, w.st.Credentials.Password)
+}
+
+// showMasked shows a secret in field, or masks it until revealed, and
+// words the Show/Hide button to match.
+func showMasked(field *widget.Label, button *widget.Button, revealed bool, secret string) {
+	if revealed {
+		field.SetText(secret)
+		button.SetText("Hide")
+		button.SetIcon(theme.VisibilityOffIcon())
 		return
 	}
-	w.pass.SetText(masked)
-	w.reveal.SetText("Show")
-	w.reveal.SetIcon(theme.VisibilityIcon())
+	field.SetText(masked)
+	button.SetText("Show")
+	button.SetIcon(theme.VisibilityIcon())
 }
 
 // copy puts text on the clipboard and says so on the button for a moment.

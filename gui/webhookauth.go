@@ -158,15 +158,7 @@ func (w *webhookSection) onRevealSecret() {
 
 // showSecretText shows the signature secret, or masks it until revealed.
 func (w *webhookSection) showSecretText() {
-	if w.secretRevealed {
-		w.secret.SetText(w.st.Credentials.HMACSecret)
-		w.showSecret.SetText("Hide")
-		w.showSecret.SetIcon(theme.VisibilityOffIcon())
-		return
-	}
-	w.secret.SetText(masked)
-	w.showSecret.SetText("Show")
-	w.showSecret.SetIcon(theme.VisibilityIcon())
+	showMasked(w.secret, w.showSecret, w.secretRevealed, w.st.Credentials.HMACSecret)
 }
 
 // updateAuthButtons enables the signature rows' buttons when there is a
