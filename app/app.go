@@ -238,7 +238,7 @@ func (a *App) haloClient(ctx context.Context) (*halo.Client, error) {
 func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (sync.Summary, error) {
 	c, err := a.haloClient(ctx)
 	if err != nil {
-		a.log(ctx, store.Error, "sync", "", err.Error())
+		a.log(ctx, store.Error, store.OpSync, "", err.Error())
 		return sync.Summary{}, err
 	}
 	return a.importWith(ctx, c, onProgress, nil)

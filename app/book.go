@@ -100,11 +100,11 @@ func (a *App) ImportClientsCSV(ctx context.Context, r io.Reader) (ImportResult, 
 	}
 	sum, err := a.db.ApplyBookImport(ctx, plan)
 	if err != nil {
-		a.log(ctx, store.Error, "client book", "", "Importing the client book failed: "+err.Error())
+		a.log(ctx, store.Error, store.OpClientBook, "", "Importing the client book failed: "+err.Error())
 		return ImportResult{}, err
 	}
 	res.Joined, res.Added, res.Review, res.Updated = sum.Joined, sum.Added, sum.Review, sum.Updated
-	a.log(ctx, store.Info, "client book", "", "Imported the client book from CSV: "+res.String())
+	a.log(ctx, store.Info, store.OpClientBook, "", "Imported the client book from CSV: "+res.String())
 	return res, nil
 }
 
@@ -216,7 +216,7 @@ func (a *App) MergeLocalClients(ctx context.Context, keep, other int64) (store.M
 	if res.MovedTickets > 0 {
 		msg += fmt.Sprintf("; %d ticket(s) moved", res.MovedTickets)
 	}
-	a.log(ctx, store.Info, "client book", res.Kept.Name, msg)
+	a.log(ctx, store.Info, store.OpClientBook, res.Kept.Name, msg)
 	return res, nil
 }
 

@@ -33,7 +33,7 @@ type ConnectResult struct {
 func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, error) {
 	addr, err := halo.ParseAddress(req.URL)
 	if err != nil {
-		a.log(ctx, store.Error, "connect", req.URL, err.Error())
+		a.log(ctx, store.Error, store.OpConnect, req.URL, err.Error())
 		return ConnectResult{}, err
 	}
 	conn := store.Connection{
@@ -42,15 +42,15 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 		Tenant:   strings.TrimSpace(req.Tenant),
 		ClientID: strings.TrimSpace(req.ClientID),
 	}
-	a.log(ctx, store.Info, "connect", conn.BaseURL, "Connecting as client "+conn.ClientID)
+	a.log(ctx, store.Info, store.OpConnect, conn.BaseURL, "Connecting as client "+conn.ClientID)
 	client, err := a.newClient(conn, req.Secret)
 	if err != nil {
-		a.log(ctx, store.Error, "connect", conn.BaseURL, err.Error())
+		a.log(ctx, store.Error, store.OpConnect, conn.BaseURL, err.Error())
 		return ConnectResult{}, err
 	}
 	grant, err := client.Verify(ctx)
 	if err != nil {
-		a.log(ctx, store.Error, "connect", conn.BaseURL, err.Error())
+		a.log(ctx, store.Error, store.OpConnect, conn.BaseURL, err.Error())
 		return ConnectResult{}, err
 	}
 	conn.Scopes, conn.ConnectedAt = grant.Scopes, time.Now().UTC()
@@ -58,7 +58,7 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	old, oldErr := a.db.Connection(ctx)
 	if err := a.secrets.Set(a.secretKey(conn), req.Secret); err != nil {
 		err = fmt.Errorf("store the client secret in the OS keychain: %w", err)
-		a.log(ctx, store.Error, "connect", conn.BaseURL, err.Error())
+		a.log(ctx, store.Error, store.OpConnect, conn.BaseURL, err.Error())
 		return ConnectResult{}, err
 	}
 	if err := a.db.SaveConnection(ctx, conn); err != nil {
@@ -71,7 +71,7 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	a.mu.Lock()
 	a.client = client
 	a.mu.Unlock()
-	a.log(ctx, store.Info, "connect", conn.BaseURL, "Connected; granted "+strings.Join(grant.Scopes, " "))
+	a.log(ctx, store.Info, store.OpConnect, conn.BaseURL, "Connected; granted "+strings.Join(grant.Scopes, " "))
 	a.SyncNow() // the first import starts by itself when the background loop runs
 	a.wakeTickets()
 	return ConnectResult{Address: conn.BaseURL, Scopes: grant.Scopes, Verified: grant.Verified}, nil
@@ -98,6 +98,6 @@ func (a *App) Disconnect(ctx context.Context) error {
 	a.mu.Lock()
 	a.client = nil
 	a.mu.Unlock()
-	a.log(ctx, store.Info, "disconnect", conn.BaseURL, "Disconnected; the client secret was removed from the keychain")
+	a.log(ctx, store.Info, store.OpDisconnect, conn.BaseURL, "Disconnected; the client secret was removed from the keychain")
 	return nil
 }

@@ -111,7 +111,7 @@ func openDemo(ctx context.Context, cfg Config, own *OwnOptions) (a *App, err err
 		a.Close()
 		return nil, err
 	}
-	a.log(ctx, store.Info, "demo", "", "Demo mode: connected to the built-in simulated HaloPSA")
+	a.log(ctx, store.Info, store.OpDemo, "", "Demo mode: connected to the built-in simulated HaloPSA")
 	return a, nil
 }
 

@@ -50,7 +50,7 @@ func (a *App) publish(e Event) {
 
 // log writes a sync-log row and publishes it; logging must never fail the
 // caller.
-func (a *App) log(ctx context.Context, level store.Level, op, object, msg string) {
+func (a *App) log(ctx context.Context, level store.Level, op store.Operation, object, msg string) {
 	e := store.LogEntry{Time: time.Now().UTC(), Level: level, Operation: op, Object: object, Message: msg}
 	id, err := a.db.AddLog(context.WithoutCancel(ctx), e)
 	if err != nil {

@@ -135,7 +135,7 @@ func (a *App) publishHealth() {
 func (a *App) budgetWait(until time.Time, reason halo.WaitReason) {
 	row, changed := a.waits.note(until, reason)
 	if row != "" {
-		a.log(context.Background(), store.Info, "rate limit", "", row)
+		a.log(context.Background(), store.Info, store.OpRateLimit, "", row)
 	}
 	if changed {
 		a.publishHealth()
@@ -169,7 +169,7 @@ func (a *App) ticketsFailed(ctx context.Context, retry *backoff, err error) time
 	if at, outage := a.noteFailure(ctx, loopTickets, err); outage {
 		return time.Until(at)
 	}
-	a.logOnce(ctx, loopTickets, "tickets", err)
+	a.logOnce(ctx, loopTickets, store.OpTickets, err)
 	return retry.next()
 }
 
@@ -178,7 +178,7 @@ func (a *App) noteSuccess(loop string) { a.outage.endStreak(loop) }
 
 // logOnce writes a failure that is not an outage as an error row, unless
 // loop logged the same text already in its current failure streak.
-func (a *App) logOnce(ctx context.Context, loop, op string, err error) {
+func (a *App) logOnce(ctx context.Context, loop string, op store.Operation, err error) {
 	if a.outage.firstInStreak(loop, err.Error()) {
 		a.log(ctx, store.Error, op, "", err.Error())
 	}
@@ -189,7 +189,7 @@ func (a *App) logOnce(ctx context.Context, loop, op string, err error) {
 // reported it ("" for the client), which needs no waking.
 func (a *App) tell(ctx context.Context, from string, n outageNews) {
 	if n.msg != "" {
-		a.log(ctx, n.level, "connection", "", n.msg)
+		a.log(ctx, n.level, store.OpConnection, "", n.msg)
 	}
 	if n.changed {
 		a.publishHealth()

@@ -168,14 +168,14 @@ func (a *App) ReleaseHeld(ctx context.Context, haloClientID, localID int64, mapC
 		if err != nil {
 			return 0, err
 		}
-		a.log(ctx, store.Info, "tickets", h.Name, fmt.Sprintf("Mapped %s to %s; its %d held ticket change(s) apply now", h.Name, l.Name, h.Changes))
+		a.log(ctx, store.Info, store.OpTickets, h.Name, fmt.Sprintf("Mapped %s to %s; its %d held ticket change(s) apply now", h.Name, l.Name, h.Changes))
 		return h.Changes, nil // SaveMappings released them
 	}
 	n, err := a.db.ReleaseHeldTo(ctx, h.items, localID)
 	if err != nil {
 		return 0, err
 	}
-	a.log(ctx, store.Info, "tickets", h.Name, fmt.Sprintf("Released %d held ticket change(s) of %s to %s, without mapping it", n, h.Name, l.Name))
+	a.log(ctx, store.Info, store.OpTickets, h.Name, fmt.Sprintf("Released %d held ticket change(s) of %s to %s, without mapping it", n, h.Name, l.Name))
 	a.wakeTickets()
 	return n, nil
 }
@@ -192,6 +192,6 @@ func (a *App) DropHeld(ctx context.Context, haloClientID int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	a.log(ctx, store.Info, "tickets", h.Name, fmt.Sprintf("Dropped %d held ticket change(s) of %s; they were never applied", n, h.Name))
+	a.log(ctx, store.Info, store.OpTickets, h.Name, fmt.Sprintf("Dropped %d held ticket change(s) of %s; they were never applied", n, h.Name))
 	return n, nil
 }

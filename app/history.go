@@ -62,20 +62,16 @@ func (a *App) UndoDecision(ctx context.Context, id int64) (store.Batch, error) {
 	return a.undone(ctx, fmt.Sprintf("decision %d", id), b, err)
 }
 
-// opUndo is the sync-log operation of undos: the user's own act, which the
-// window reports where it was done rather than by notification.
-const opUndo = "undo mappings"
-
 func (a *App) undone(ctx context.Context, what string, b store.Batch, err error) (store.Batch, error) {
 	if err != nil {
 		level := store.Error
 		if errors.Is(err, store.ErrChangedSince) || errors.Is(err, store.ErrAlreadyUndone) || errors.Is(err, store.ErrNotFound) {
 			level = store.Warn // refused as designed, not a failure
 		}
-		a.log(ctx, level, opUndo, what, "Undo refused: "+err.Error())
+		a.log(ctx, level, store.OpUndoMappings, what, "Undo refused: "+err.Error())
 		return b, err
 	}
-	a.log(ctx, store.Info, opUndo, what, fmt.Sprintf("Undid %s: %d mapping(s) put back as they were (recorded as batch %d)", what, len(b.Changes), b.ID))
+	a.log(ctx, store.Info, store.OpUndoMappings, what, fmt.Sprintf("Undid %s: %d mapping(s) put back as they were (recorded as batch %d)", what, len(b.Changes), b.ID))
 	// A mapping put back may let held tickets apply.
 	if n, err := a.db.ReleaseHeldInbox(ctx); err == nil && n > 0 {
 		a.wakeTickets()

@@ -100,7 +100,7 @@ func (a *App) BulkMap(ctx context.Context) (BulkMapResult, error) {
 	if res.Merges > 0 {
 		msg += fmt.Sprintf(", and merging %d into clients made from HaloPSA", res.Merges)
 	}
-	a.log(ctx, store.Info, "bulk map", "", msg)
+	a.log(ctx, store.Info, store.OpBulkMap, "", msg)
 	return res, nil
 }
 
@@ -216,10 +216,10 @@ func (a *App) SaveMappings(ctx context.Context, ds []store.Decision) (store.Mapp
 	}
 	sum, err := a.db.SaveMappings(asUser(ctx), ds) // the history names who saved
 	if err != nil {
-		a.log(ctx, store.Error, "save mappings", "", err.Error())
+		a.log(ctx, store.Error, store.OpSaveMappings, "", err.Error())
 		return sum, err
 	}
-	a.log(ctx, store.Info, "save mappings", "", fmt.Sprintf("Saved mappings: %d accepted, %d mapped by hand, %d ignored, %d unmapped",
+	a.log(ctx, store.Info, store.OpSaveMappings, "", fmt.Sprintf("Saved mappings: %d accepted, %d mapped by hand, %d ignored, %d unmapped",
 		sum.Accepted, sum.Manual, sum.Ignored, sum.Unmapped))
 	// Tickets held for clients that were not mapped may apply now.
 	if n, err := a.db.ReleaseHeldInbox(ctx); err == nil && n > 0 {
@@ -297,7 +297,7 @@ func (a *App) CreateLocalFromUnmapped(ctx context.Context, haloIDs []int64) (int
 	if err != nil {
 		return 0, err
 	}
-	a.log(ctx, store.Info, "client book", "", fmt.Sprintf("Created %d local clients from unmapped HaloPSA clients", n))
+	a.log(ctx, store.Info, store.OpClientBook, "", fmt.Sprintf("Created %d local clients from unmapped HaloPSA clients", n))
 	if released, err := a.db.ReleaseHeldInbox(ctx); err == nil && released > 0 {
 		a.wakeTickets()
 	}

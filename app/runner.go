@@ -50,7 +50,7 @@ func (a *App) startLoops(ctx context.Context, o ServeOptions) {
 	go func() {
 		defer close(tickets)
 		if err := a.runTickets(ctx, o); err != nil {
-			a.log(ctx, store.Error, "tickets", "", "The ticket sync stopped: "+err.Error())
+			a.log(ctx, store.Error, store.OpTickets, "", "The ticket sync stopped: "+err.Error())
 		}
 	}()
 	go func(done chan struct{}) {
@@ -227,7 +227,7 @@ func (a *App) backgroundSync(ctx context.Context) error {
 	}
 	c, err := a.haloClient(ctx)
 	if err != nil {
-		a.logOnce(ctx, loopImport, "sync", err)
+		a.logOnce(ctx, loopImport, store.OpSync, err)
 		return err
 	}
 	a.setOwed(false) // the import runs now; set before the request, whose answer may end an outage
@@ -265,7 +265,7 @@ func (a *App) importFailed(ctx context.Context, err error, logIt bool) {
 		a.setOwed(true) // before the report: HaloPSA may answer any moment after it
 	}
 	if _, outage := a.noteFailure(ctx, loopImport, err); !outage && logIt {
-		a.logOnce(ctx, loopImport, "sync", err)
+		a.logOnce(ctx, loopImport, store.OpSync, err)
 	}
 }
 

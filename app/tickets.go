@@ -39,7 +39,7 @@ func (a *App) WebhookCredentials(ctx context.Context) (webhook.Credentials, erro
 			if err := a.saveWebhookCredentials(c); err != nil {
 				return c, err
 			}
-			a.log(ctx, store.Info, "webhook", "", "Made a webhook signature secret beside the existing webhook password")
+			a.log(ctx, store.Info, store.OpWebhook, "", "Made a webhook signature secret beside the existing webhook password")
 			return c, nil
 		}
 	case !errors.Is(err, secrets.ErrNotFound):
@@ -51,7 +51,7 @@ func (a *App) WebhookCredentials(ctx context.Context) (webhook.Credentials, erro
 	if err := a.saveWebhookCredentials(c); err != nil {
 		return c, err
 	}
-	a.log(ctx, store.Info, "webhook", "", "Made new webhook credentials; enter them in HaloPSA's webhook")
+	a.log(ctx, store.Info, store.OpWebhook, "", "Made new webhook credentials; enter them in HaloPSA's webhook")
 	return c, nil
 }
 
@@ -146,7 +146,7 @@ func (a *App) CreateTicket(ctx context.Context, localClientID int64, summary, de
 	if err != nil {
 		return t, err
 	}
-	a.log(ctx, store.Info, "tickets", t.Ref, "Created ticket "+t.Ref+"; it goes to HaloPSA with the next push")
+	a.log(ctx, store.Info, store.OpTickets, t.Ref, "Created ticket "+t.Ref+"; it goes to HaloPSA with the next push")
 	a.wakeTickets()
 	return t, nil
 }

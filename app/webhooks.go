@@ -124,7 +124,7 @@ func (a *App) SetTunnel(ctx context.Context, s TunnelSettings) error {
 			return err
 		}
 	}
-	a.log(ctx, store.Info, "webhook", "", fmt.Sprintf("Webhook delivery set to %s; deliveries must carry %s",
+	a.log(ctx, store.Info, store.OpWebhook, "", fmt.Sprintf("Webhook delivery set to %s; deliveries must carry %s",
 		s.Mode, authWords(s.WebhookAuth())))
 	a.restartLoops(ctx)
 	return nil
@@ -212,10 +212,10 @@ func (a *App) TestWebhook(ctx context.Context) error {
 	}
 	err = tunnel.SelfTest(ctx, public, creds, s.WebhookAuth(), nil, tunnel.InboxWaiter(a.db))
 	if err != nil {
-		a.log(ctx, store.Error, "webhook test", "", err.Error())
+		a.log(ctx, store.Error, store.OpWebhookTest, "", err.Error())
 		return err
 	}
-	a.log(ctx, store.Info, "webhook test", "", "A test delivery went through the public URL and arrived")
+	a.log(ctx, store.Info, store.OpWebhookTest, "", "A test delivery went through the public URL and arrived")
 	return nil
 }
 
@@ -246,7 +246,7 @@ func (a *App) startWebhook(ctx context.Context, listen string) (stop func(), err
 	rcv := &webhook.Receiver{Creds: creds, Auth: s.WebhookAuth(), Sink: a.db,
 		OnDelivery: func(int) { a.wakeTickets() },
 		Logf: func(format string, args ...any) {
-			a.log(ctx, store.Warn, "webhook", "", fmt.Sprintf(format, args...))
+			a.log(ctx, store.Warn, store.OpWebhook, "", fmt.Sprintf(format, args...))
 		}}
 	ctx, cancel := context.WithCancel(ctx)
 	var wait func() error
@@ -260,14 +260,16 @@ func (a *App) startWebhook(ctx context.Context, listen string) (stop func(), err
 		a.mu.Lock()
 		a.hook.localURL = url
 		a.mu.Unlock()
-		a.log(ctx, store.Info, "webhook", "", "Listening for HaloPSA webhooks on "+listen)
+		a.log(ctx, store.Info, store.OpWebhook, "", "Listening for HaloPSA webhooks on "+listen)
 	}
 	var h http.Handler = rcv
 	t, err := tunnel.Open(ctx, tunnel.Config{Mode: s.Mode, ExternalURL: s.ExternalURL, NgrokDomain: s.NgrokDomain,
-		Logf: func(format string, args ...any) { a.log(ctx, store.Info, "tunnel", "", fmt.Sprintf(format, args...)) }},
+		Logf: func(format string, args ...any) {
+			a.log(ctx, store.Info, store.OpTunnel, "", fmt.Sprintf(format, args...))
+		}},
 		h, a.secrets)
 	if err != nil {
-		a.log(ctx, store.Error, "tunnel", "", err.Error())
+		a.log(ctx, store.Error, store.OpTunnel, "", err.Error())
 		if !errors.Is(err, tunnel.ErrNoNgrokToken) {
 			cancel()
 			if wait != nil {

@@ -119,7 +119,7 @@ func (f *fakeBackend) Log(_ context.Context, q store.LogQuery) ([]store.LogEntry
 			continue
 		}
 		s := strings.ToLower(q.Search)
-		if s != "" && !strings.Contains(strings.ToLower(e.Operation+"\x00"+e.Object+"\x00"+e.Message), s) {
+		if s != "" && !strings.Contains(strings.ToLower(string(e.Operation)+"\x00"+e.Object+"\x00"+e.Message), s) {
 			continue
 		}
 		out = append(out, e)

@@ -25,7 +25,7 @@ const (
 // interactiveOps are the operations whose errors the window already shows
 // where the user acted (the Connection tab, a dialog); a desktop
 // notification for them would only repeat it.
-var interactiveOps = map[string]bool{
+var interactiveOps = map[store.Operation]bool{
 	"connect": true, "disconnect": true, "save mappings": true, "bulk map": true, "client book": true,
 	"webhook test": true, "undo mappings": true,
 }

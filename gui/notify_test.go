@@ -11,7 +11,7 @@ import (
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
-func errEntry(id int64, op, msg string) store.LogEntry {
+func errEntry(id int64, op store.Operation, msg string) store.LogEntry {
 	return store.LogEntry{ID: id, Level: store.Error, Operation: op, Message: msg}
 }
 

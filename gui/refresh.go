@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/brainstormmsp/halosync/app"
@@ -86,7 +85,7 @@ func (u *Window) onTabSelected() {
 // when a sync-log row says they changed.
 func (u *Window) onLogEvent(e store.LogEntry) {
 	switch op := e.Operation; {
-	case op == "tickets" || op == "conflict" || op == "webhook" || strings.HasPrefix(op, "push "):
+	case op == "tickets" || op == "conflict" || op == "webhook" || op.IsPush():
 		u.refresh.deb.call(u.ticketsChanged)
 	}
 	switch e.Operation {

@@ -125,7 +125,7 @@ func (t *logTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		l.Importance = levelImportance(e.Level)
 		l.TextStyle.Bold = e.Level == store.Error
 	case 2:
-		text = e.Operation
+		text = string(e.Operation)
 	case 3:
 		text = e.Object
 	default:
@@ -221,7 +221,7 @@ func (t *logTab) matches(e store.LogEntry) bool {
 		return false
 	}
 	q := strings.ToLower(t.query)
-	return q == "" || strings.Contains(strings.ToLower(e.Operation), q) ||
+	return q == "" || strings.Contains(strings.ToLower(string(e.Operation)), q) ||
 		strings.Contains(strings.ToLower(e.Object), q) || strings.Contains(strings.ToLower(e.Message), q)
 }
 
@@ -339,7 +339,7 @@ func exportLog(ctx context.Context, b Backend, q store.LogQuery, w io.Writer) (i
 			if e.Run != 0 {
 				run = strconv.FormatInt(e.Run, 10)
 			}
-			if err := cw.Write([]string{e.Time.UTC().Format(time.RFC3339), string(e.Level), e.Operation, e.Object, e.Message, run}); err != nil {
+			if err := cw.Write([]string{e.Time.UTC().Format(time.RFC3339), string(e.Level), string(e.Operation), e.Object, e.Message, run}); err != nil {
 				return n, err
 			}
 			n++

@@ -225,7 +225,7 @@ func (c *cli) log(ctx context.Context, a *app.App, args []string) error {
 	if *asJSON {
 		out := make([]logJSON, len(rows))
 		for i, r := range rows {
-			out[i] = logJSON{r.ID, r.Time.UTC().Format(time.RFC3339Nano), string(r.Level), r.Operation, r.Object, r.Message}
+			out[i] = logJSON{r.ID, r.Time.UTC().Format(time.RFC3339Nano), string(r.Level), string(r.Operation), r.Object, r.Message}
 		}
 		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")

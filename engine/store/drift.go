@@ -22,10 +22,6 @@ import (
 // (case and spacing aside). Otherwise a vanished client counts as deleted.
 // Either way the mapping is only flagged, never changed.
 
-// OpMappingReview is the sync-log operation of the one row per import that
-// says which mappings need review; the window notifies about it.
-const OpMappingReview = "mapping review"
-
 // ReviewReason says why a mapping needs review.
 type ReviewReason string
 

@@ -53,7 +53,7 @@ type LogEntry struct {
 	ID        int64     // assigned by AddLog; ids grow with insertion order
 	Time      time.Time // when it happened; AddLog uses now when zero
 	Level     Level     // AddLog uses Info when empty
-	Operation string    // what HaloSync was doing, e.g. "import clients"
+	Operation Operation // what HaloSync was doing, e.g. OpImportOf(Clients); see ops.go
 	Object    string    // what it was doing it to, e.g. "client 42"
 	Message   string
 	Run       int64 // the run it belongs to; 0 for none

@@ -68,7 +68,7 @@ func (db *DB) CloseDeadRuns(ctx context.Context, unrecorded bool) ([]LogEntry, e
 		if !RunDead(r) && (recorded || !unrecorded) {
 			continue
 		}
-		e := LogEntry{Time: time.Now().UTC(), Level: Error, Operation: r.Kind, Message: deadRunMessage(r), Run: r.ID}
+		e := LogEntry{Time: time.Now().UTC(), Level: Error, Operation: Operation(r.Kind), Message: deadRunMessage(r), Run: r.ID}
 		err := db.write(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `
 				UPDATE runs SET status = ?, summary = ?, finished_at = ?

@@ -74,14 +74,14 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 		next.StatusID, next.BaseStatusID, next.SyncState = rs, rs, store.TicketConflict
 		next.SyncError = fmt.Sprintf("both sides changed the status; HaloPSA's later %q was kept", name(rs))
 		ch.Cancel = statusItems
-		ch.Logs = append(ch.Logs, store.LogEntry{Level: store.Warn, Operation: "conflict", Object: obj, Message: fmt.Sprintf(
+		ch.Logs = append(ch.Logs, store.LogEntry{Level: store.Warn, Operation: store.OpConflict, Object: obj, Message: fmt.Sprintf(
 			"Both sides changed the status. Kept HaloPSA's %q (changed %s); discarded HaloSync's %q (changed %s)",
 			name(rs), ru.Format(time.RFC3339), name(cur.StatusID), cur.LocalChangedAt.Format(time.RFC3339))})
 	default:
 		// Ours is later: it still goes out, and overwrites HaloPSA's.
 		next.BaseStatusID, next.SyncState = rs, store.TicketConflict
 		next.SyncError = fmt.Sprintf("both sides changed the status; HaloSync's later %q wins", name(cur.StatusID))
-		ch.Logs = append(ch.Logs, store.LogEntry{Level: store.Warn, Operation: "conflict", Object: obj, Message: fmt.Sprintf(
+		ch.Logs = append(ch.Logs, store.LogEntry{Level: store.Warn, Operation: store.OpConflict, Object: obj, Message: fmt.Sprintf(
 			"Both sides changed the status. Kept HaloSync's %q (changed %s); HaloPSA's %q (changed %s) will be overwritten",
 			name(cur.StatusID), cur.LocalChangedAt.Format(time.RFC3339), name(rs), ru.Format(time.RFC3339))})
 	}

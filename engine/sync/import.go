@@ -99,7 +99,7 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("start import: %w", err)
 	}
-	im.log(logCtx, run, store.Info, "import", "", "Import started")
+	im.log(logCtx, run, store.Info, store.OpImport, "", "Import started")
 	sum := Summary{Run: run, Resources: map[store.Resource]ResourceSummary{}}
 
 	drift := im.watchDrift(logCtx, run) // drift.go
@@ -158,7 +158,7 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 	if dfe := im.full.take(); dfe != nil {
 		// Written in the space kept for it, before the run's end.
 		im.DB.UseReserve()
-		im.log(logCtx, run, store.Error, "import", "", "Import stopped: "+dfe.Error())
+		im.log(logCtx, run, store.Error, store.OpImport, "", "Import stopped: "+dfe.Error())
 		errs = onceFull(errs)
 	}
 	err = errors.Join(errs...)
@@ -175,7 +175,7 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 	if ferr := im.DB.FinishRun(logCtx, run, status, sum.String()); ferr != nil {
 		err = errors.Join(err, ferr)
 	}
-	im.log(logCtx, run, level, "import", "", msg)
+	im.log(logCtx, run, level, store.OpImport, "", msg)
 	return sum, err
 }
 
@@ -202,7 +202,7 @@ func importResource[W, R any](
 		}
 		if len(p.Bad) > 0 {
 			rs.Bad += len(p.Bad)
-			im.log(context.WithoutCancel(ctx), run, store.Warn, "import "+string(res), "",
+			im.log(context.WithoutCancel(ctx), run, store.Warn, store.OpImportOf(res), "",
 				fmt.Sprintf("%d row(s) could not be read and were skipped: %v", len(p.Bad), p.Bad[0]))
 		}
 		if len(rows) > 0 {
@@ -285,7 +285,7 @@ func (im *Importer) finishResource(ctx context.Context, run int64, r store.Resou
 		case im.LogError != nil && !im.LogError(err):
 			quiet = true
 		default:
-			im.log(ctx, run, store.Error, "import "+string(r), "", err.Error())
+			im.log(ctx, run, store.Error, store.OpImportOf(r), "", err.Error())
 		}
 	} else {
 		st.LastSuccess = time.Now().UTC()
@@ -326,7 +326,7 @@ func (im *Importer) closeInterrupted(ctx context.Context) {
 }
 
 // log writes a sync-log row; a failure to log must not fail the import.
-func (im *Importer) log(ctx context.Context, run int64, level store.Level, op, object, msg string) {
+func (im *Importer) log(ctx context.Context, run int64, level store.Level, op store.Operation, object, msg string) {
 	e := store.LogEntry{Time: time.Now().UTC(), Level: level, Operation: op, Object: object, Message: msg, Run: run}
 	id, err := im.DB.AddLog(ctx, e)
 	if err == nil && im.OnLog != nil {

@@ -339,7 +339,7 @@ func (p *pollRun) fetchLeftOpenList(ctx context.Context) error {
 		t, err := p.ts.Halo.Ticket(ctx, halo.ID(id))
 		switch {
 		case errors.Is(err, halo.ErrNotFound):
-			p.ts.log(ctx, store.Warn, "poll", fmt.Sprintf("ticket %d", id), "HaloPSA no longer has this ticket")
+			p.ts.log(ctx, store.Warn, store.OpPoll, fmt.Sprintf("ticket %d", id), "HaloPSA no longer has this ticket")
 			p.ts.markOutside(id, version)
 			continue
 		case err != nil:

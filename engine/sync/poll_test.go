@@ -71,7 +71,7 @@ func (r *pollRig) openIDs() []int {
 	return ids
 }
 
-func (r *pollRig) logRows(op string) []store.LogEntry {
+func (r *pollRig) logRows(op store.Operation) []store.LogEntry {
 	r.t.Helper()
 	rows, err := r.db.Logs(r.ctx, store.LogQuery{})
 	if err != nil {

@@ -151,7 +151,7 @@ func (ts *Tickets) saveMode(ctx context.Context, m PollMode) error {
 		if m.Strategy() == OpenList {
 			level = store.Warn
 		}
-		ts.log(ctx, level, "poll", "", m.Describe())
+		ts.log(ctx, level, store.OpPoll, "", m.Describe())
 		m.Logged = m.Strategy()
 	}
 	b, err := json.Marshal(m)

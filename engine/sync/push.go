@@ -65,16 +65,16 @@ func (ts *Tickets) pushOne(ctx context.Context, item store.OutboxItem, t store.T
 		if err := ts.DB.FinishOutbox(ctx, item.ID, t); err != nil {
 			return err
 		}
-		ts.log(ctx, store.Info, "push "+item.Kind, obj, pushMessage(item, t, ts.statusName))
+		ts.log(ctx, store.Info, store.OpPushOf(item.Kind), obj, pushMessage(item, t, ts.statusName))
 		return nil
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case permanent(err) || item.Attempts+1 >= maxPushAttempts:
-		ts.log(ctx, store.Error, "push "+item.Kind, obj, "HaloPSA refused the change: "+err.Error())
+		ts.log(ctx, store.Error, store.OpPushOf(item.Kind), obj, "HaloPSA refused the change: "+err.Error())
 		return ts.DB.FailOutbox(ctx, item.ID, err.Error())
 	default:
 		next := time.Now().Add(min(5*time.Second<<min(item.Attempts, 8), 15*time.Minute))
-		ts.log(ctx, store.Warn, "push "+item.Kind, obj, fmt.Sprintf("Will retry at %s: %v", next.Format(time.TimeOnly), err))
+		ts.log(ctx, store.Warn, store.OpPushOf(item.Kind), obj, fmt.Sprintf("Will retry at %s: %v", next.Format(time.TimeOnly), err))
 		if serr := ts.DB.RetryOutbox(ctx, item.ID, err.Error(), next, item.Kind == "create"); serr != nil {
 			return serr
 		}
@@ -112,7 +112,7 @@ func (ts *Tickets) pushCreate(ctx context.Context, item store.OutboxItem, t stor
 			return halo.Ticket{}, err
 		}
 		if found.ID != 0 {
-			ts.log(ctx, store.Info, "push create", fmt.Sprintf("ticket %d", found.ID),
+			ts.log(ctx, store.Info, store.OpPushCreate, fmt.Sprintf("ticket %d", found.ID),
 				fmt.Sprintf("Recovered %s: HaloPSA had created it before the answer was lost", t.Ref))
 			return found, nil
 		}

@@ -111,7 +111,7 @@ func (ts *Tickets) ClosedStatusID(ctx context.Context) (int64, error) {
 	return 0, errors.New("HaloPSA has no status named Closed")
 }
 
-func (ts *Tickets) log(ctx context.Context, level store.Level, op, object, msg string) {
+func (ts *Tickets) log(ctx context.Context, level store.Level, op store.Operation, object, msg string) {
 	e := store.LogEntry{Time: time.Now().UTC(), Level: level, Operation: op, Object: object, Message: msg}
 	id, err := ts.DB.AddLog(context.WithoutCancel(ctx), e)
 	if err == nil && ts.OnLog != nil {
@@ -134,9 +134,9 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 		switch unreadable {
 		case 0:
 		case 1:
-			ts.log(ctx, store.Error, "webhook", lastBad, "A delivery could not be read and was set aside (see the inbox)")
+			ts.log(ctx, store.Error, store.OpWebhook, lastBad, "A delivery could not be read and was set aside (see the inbox)")
 		default:
-			ts.log(ctx, store.Error, "webhook", "", fmt.Sprintf(
+			ts.log(ctx, store.Error, store.OpWebhook, "", fmt.Sprintf(
 				"%d deliveries could not be read and were set aside (see the inbox); the last was %s", unreadable, lastBad))
 		}
 		if len(held) == 0 {
@@ -146,7 +146,7 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 		for _, k := range held {
 			n += k
 		}
-		ts.log(ctx, store.Warn, "tickets", "", fmt.Sprintf(
+		ts.log(ctx, store.Warn, store.OpTickets, "", fmt.Sprintf(
 			"Held %d ticket change(s) of %d HaloPSA client(s) not mapped to a local client; they apply once mapped (Clients & Mapping), "+
 				"or release or drop them (Tickets, held; halosyncctl tickets held)", n, len(held)))
 	}()
@@ -212,7 +212,7 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 			if ev.Event != "" {
 				what = "the " + ev.Event + " delivery"
 			}
-			ts.log(ctx, level, "webhook", fmt.Sprintf("ticket %d", ev.TicketID), "HaloPSA no longer has this ticket; "+what+" was skipped")
+			ts.log(ctx, level, store.OpWebhook, fmt.Sprintf("ticket %d", ev.TicketID), "HaloPSA no longer has this ticket; "+what+" was skipped")
 			return store.InboxApplied, "ticket not found in HaloPSA", 0, nil
 		case err != nil:
 			return "", "", 0, err
