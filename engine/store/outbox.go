@@ -66,8 +66,14 @@ type TicketChange struct {
 // that has HaloPSA id haloID (nil when there is none yet) and its open
 // outbox items, and writes the change decide returns. Deciding and writing
 // in one transaction means a local edit can never slip in between.
-func (db *DB) ApplyTicket(ctx context.Context, haloID int64, decide func(cur *Ticket, open []OutboxItem) (TicketChange, error)) error {
+//
+// It returns the change's sync-log rows with their ids once the
+// transaction has committed, for the caller to publish: a row published
+// from inside the transaction could be rolled back after the GUI showed it.
+func (db *DB) ApplyTicket(ctx context.Context, haloID int64, decide func(cur *Ticket, open []OutboxItem) (TicketChange, error)) ([]LogEntry, error) {
+	var logs []LogEntry
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		logs = nil // a retried transaction starts again
 		var cur *Ticket
 		t, err := db.ticketWhere(ctx, tx, `halo_id = ?`, haloID)
 		switch {
@@ -86,12 +92,13 @@ func (db *DB) ApplyTicket(ctx context.Context, haloID int64, decide func(cur *Ti
 		if err != nil {
 			return err
 		}
-		return db.writeChange(ctx, tx, ch)
+		logs, err = db.writeChange(ctx, tx, ch)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: apply HaloPSA ticket %d: %w", haloID, err)
+		return nil, fmt.Errorf("store: apply HaloPSA ticket %d: %w", haloID, err)
 	}
-	return nil
+	return logs, nil
 }
 
 func openOutbox(ctx context.Context, tx *sql.Tx, ticketID int64) ([]OutboxItem, error) {
@@ -111,16 +118,18 @@ func openOutbox(ctx context.Context, tx *sql.Tx, ticketID int64) ([]OutboxItem, 
 	return out, rows.Err()
 }
 
-func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch TicketChange) error {
+// writeChange writes ch inside tx and returns its log rows as written
+// (ids set, times filled in).
+func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch TicketChange) ([]LogEntry, error) {
 	now := db.stamp()
 	for _, id := range ch.Cancel {
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', error = 'HaloPSA had a newer change' WHERE id = ?`, id); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, id := range ch.Done {
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'done' WHERE id = ?`, id); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if t := ch.Ticket; t != nil {
@@ -142,15 +151,25 @@ func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch TicketChange) erro
 				t.BaseStatusID, dbTime(t.HaloUpdatedAt), dbTime(t.LocalChangedAt), string(t.SyncState), t.SyncError, now, t.ID)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
+	written := make([]LogEntry, 0, len(ch.Logs))
 	for _, e := range ch.Logs {
-		if _, err := db.insertLog(ctx, tx, e); err != nil {
-			return err
+		if e.Level == "" {
+			e.Level = Info
 		}
+		if e.Time.IsZero() {
+			e.Time = db.now().UTC()
+		}
+		id, err := db.insertLog(ctx, tx, e)
+		if err != nil {
+			return nil, err
+		}
+		e.ID = id
+		written = append(written, e)
 	}
-	return nil
+	return written, nil
 }
 
 // NextOutbox returns the oldest open outbox item that is due, with its
@@ -207,7 +226,8 @@ func (db *DB) FinishOutbox(ctx context.Context, id int64, t Ticket) error {
 		if more > 0 {
 			t.SyncState = TicketPending
 		}
-		return db.writeChange(ctx, tx, TicketChange{Ticket: &t})
+		_, err := db.writeChange(ctx, tx, TicketChange{Ticket: &t}) // no log rows
+		return err
 	})
 }
 

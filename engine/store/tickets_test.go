@@ -66,18 +66,23 @@ func TestTicketOutboxQueue(t *testing.T) {
 func TestApplyTicketWritesChangeAndLogsInOneTransaction(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	err := db.ApplyTicket(ctx, 77, func(cur *Ticket, open []OutboxItem) (TicketChange, error) {
+	written, err := db.ApplyTicket(ctx, 77, func(cur *Ticket, open []OutboxItem) (TicketChange, error) {
 		if cur != nil || len(open) != 0 {
 			t.Fatalf("cur = %+v", cur)
 		}
 		return TicketChange{Ticket: &Ticket{HaloID: 77, HaloClientID: 1, Summary: "x", StatusID: 3, BaseStatusID: 3, SyncState: TicketSynced},
-			Logs: []LogEntry{{Level: Warn, Operation: "conflict", Message: "kept"}}}, nil
+			Logs: []LogEntry{{Level: Warn, Operation: OpConflict, Message: "kept"}}}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The rows come back as written, ids and times set, for the caller to
+	// publish after the commit.
+	if len(written) != 1 || written[0].ID == 0 || written[0].Time.IsZero() || written[0].Operation != OpConflict {
+		t.Fatalf("written = %+v", written)
+	}
 	failing := errors.New("decide failed")
-	err = db.ApplyTicket(ctx, 77, func(cur *Ticket, _ []OutboxItem) (TicketChange, error) {
+	_, err = db.ApplyTicket(ctx, 77, func(cur *Ticket, _ []OutboxItem) (TicketChange, error) {
 		next := *cur
 		next.StatusID = 9
 		return TicketChange{Ticket: &next, Logs: []LogEntry{{Level: Warn, Message: "never"}}}, failing

@@ -14,7 +14,7 @@ func TestTicketVersionsAndOpenTickets(t *testing.T) {
 	}
 	at := time.Date(2026, 5, 1, 9, 30, 0, 0, time.UTC)
 	for id, status := range map[int64]int64{10: 1, 11: 8, 12: 1} {
-		err := db.ApplyTicket(ctx, id, func(*Ticket, []OutboxItem) (TicketChange, error) {
+		_, err := db.ApplyTicket(ctx, id, func(*Ticket, []OutboxItem) (TicketChange, error) {
 			return TicketChange{Ticket: &Ticket{HaloID: id, HaloClientID: 1, Summary: "s", StatusID: status,
 				BaseStatusID: status, HaloUpdatedAt: at.Add(time.Duration(id) * time.Minute), SyncState: TicketSynced}}, nil
 		})

@@ -280,11 +280,18 @@ func (ts *Tickets) applyRemote(ctx context.Context, r halo.Ticket, to int64) (he
 	} else if !ok {
 		local = cur.LocalClientID
 	}
-	err = ts.DB.ApplyTicket(ctx, r.ID.Int(), func(cur *store.Ticket, open []store.OutboxItem) (store.TicketChange, error) {
+	logs, err := ts.DB.ApplyTicket(ctx, r.ID.Int(), func(cur *store.Ticket, open []store.OutboxItem) (store.TicketChange, error) {
 		return decide(cur, open, r, local, ts.statusName), nil
 	})
 	if err != nil {
 		return false, err
+	}
+	// A conflict's rows were written in the change's transaction; they are
+	// told now that it committed, so what the GUI shows is in the log.
+	if ts.OnLog != nil {
+		for _, e := range logs {
+			ts.OnLog(e)
+		}
 	}
 	return false, nil
 }
