@@ -238,29 +238,44 @@ func (a *App) haloClient(ctx context.Context) (*halo.Client, error) {
 func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (sync.Summary, error) {
 	c, err := a.haloClient(ctx)
 	if err != nil {
-		a.log(ctx, store.Error, store.OpSync, "", err.Error())
+		a.logError(ctx, store.OpSync, "", err)
 		return sync.Summary{}, err
 	}
 	return a.importWith(ctx, c, onProgress, nil)
 }
 
 // importWith runs one import with c; logError is the Importer's LogError.
-func (a *App) importWith(ctx context.Context, c *halo.Client, onProgress func(sync.Progress), logError func(error) bool) (sync.Summary, error) {
+// Every import (the loop's, SyncOnce's, a handed-over one) comes here, so
+// this is where its Import events are published: Started once the run
+// began, Progress per page, Finished with the summary and error at the end
+// (after the first import filled an empty book), then a MappingChange.
+func (a *App) importWith(ctx context.Context, c *halo.Client, onProgress func(sync.Progress), logError func(error) bool) (sum sync.Summary, err error) {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	_, err := a.db.LastSuccessfulRun(ctx, store.KindImport)
+	var run int64 // set by OnStart before any progress, on this goroutine
+	defer func() {
+		a.publish(Event{Import: &ImportEvent{Phase: ImportFinished, Run: sum.Run, Summary: sum, Err: err}})
+		if run != 0 {
+			a.mappingChanged(MappingImported) // HaloPSA's clients were read again
+		}
+	}()
+	_, err = a.db.LastSuccessfulRun(ctx, store.KindImport)
 	fresh := errors.Is(err, store.ErrNotFound)
 	im := &sync.Importer{Halo: c, DB: a.db,
+		OnStart: func(r int64) {
+			run = r
+			a.publish(Event{Import: &ImportEvent{Phase: ImportStarted, Run: r}})
+		},
 		OnProgress: func(p sync.Progress) {
 			if onProgress != nil {
 				onProgress(p)
 			}
-			a.publish(Event{Progress: &p})
+			a.publish(Event{Import: &ImportEvent{Phase: ImportProgress, Run: run, Progress: p}})
 		},
-		OnLog:    func(e store.LogEntry) { a.publish(Event{Log: &e}) },
+		OnLog:    a.publishLog,
 		LogError: logError,
 	}
-	sum, err := im.Run(ctx)
+	sum, err = im.Run(ctx)
 	if err != nil {
 		return sum, err
 	}

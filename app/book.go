@@ -105,6 +105,7 @@ func (a *App) ImportClientsCSV(ctx context.Context, r io.Reader) (ImportResult, 
 	}
 	res.Joined, res.Added, res.Review, res.Updated = sum.Joined, sum.Added, sum.Review, sum.Updated
 	a.log(ctx, store.Info, store.OpClientBook, "", "Imported the client book from CSV: "+res.String())
+	a.mappingChanged(MappingBook)
 	return res, nil
 }
 
@@ -217,11 +218,12 @@ func (a *App) MergeLocalClients(ctx context.Context, keep, other int64) (store.M
 		msg += fmt.Sprintf("; %d ticket(s) moved", res.MovedTickets)
 	}
 	a.log(ctx, store.Info, store.OpClientBook, res.Kept.Name, msg)
+	a.mappingChanged(MappingBook)
 	return res, nil
 }
 
 // DismissMerge records that a client is not the one its merge suggestion
 // names; Bulk Map does not suggest a merge for it again.
 func (a *App) DismissMerge(ctx context.Context, localID int64) error {
-	return a.db.DismissMergeSuggestion(ctx, localID)
+	return a.bookChanged(a.db.DismissMergeSuggestion(ctx, localID))
 }

@@ -180,7 +180,7 @@ func (a *App) noteSuccess(loop string) { a.outage.endStreak(loop) }
 // loop logged the same text already in its current failure streak.
 func (a *App) logOnce(ctx context.Context, loop string, op store.Operation, err error) {
 	if a.outage.firstInStreak(loop, err.Error()) {
-		a.log(ctx, store.Error, op, "", err.Error())
+		a.logError(ctx, op, "", err)
 	}
 }
 

@@ -169,6 +169,7 @@ func (a *App) ReleaseHeld(ctx context.Context, haloClientID, localID int64, mapC
 			return 0, err
 		}
 		a.log(ctx, store.Info, store.OpTickets, h.Name, fmt.Sprintf("Mapped %s to %s; its %d held ticket change(s) apply now", h.Name, l.Name, h.Changes))
+		a.ticketsChanged()
 		return h.Changes, nil // SaveMappings released them
 	}
 	n, err := a.db.ReleaseHeldTo(ctx, h.items, localID)
@@ -176,6 +177,7 @@ func (a *App) ReleaseHeld(ctx context.Context, haloClientID, localID int64, mapC
 		return 0, err
 	}
 	a.log(ctx, store.Info, store.OpTickets, h.Name, fmt.Sprintf("Released %d held ticket change(s) of %s to %s, without mapping it", n, h.Name, l.Name))
+	a.ticketsChanged()
 	a.wakeTickets()
 	return n, nil
 }
@@ -193,5 +195,6 @@ func (a *App) DropHeld(ctx context.Context, haloClientID int64) (int, error) {
 		return 0, err
 	}
 	a.log(ctx, store.Info, store.OpTickets, h.Name, fmt.Sprintf("Dropped %d held ticket change(s) of %s; they were never applied", n, h.Name))
+	a.ticketsChanged()
 	return n, nil
 }

@@ -72,6 +72,7 @@ func (a *App) undone(ctx context.Context, what string, b store.Batch, err error)
 		return b, err
 	}
 	a.log(ctx, store.Info, store.OpUndoMappings, what, fmt.Sprintf("Undid %s: %d mapping(s) put back as they were (recorded as batch %d)", what, len(b.Changes), b.ID))
+	a.mappingChanged(MappingUndone)
 	// A mapping put back may let held tickets apply.
 	if n, err := a.db.ReleaseHeldInbox(ctx); err == nil && n > 0 {
 		a.wakeTickets()

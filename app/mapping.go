@@ -221,6 +221,7 @@ func (a *App) SaveMappings(ctx context.Context, ds []store.Decision) (store.Mapp
 	}
 	a.log(ctx, store.Info, store.OpSaveMappings, "", fmt.Sprintf("Saved mappings: %d accepted, %d mapped by hand, %d ignored, %d unmapped",
 		sum.Accepted, sum.Manual, sum.Ignored, sum.Unmapped))
+	a.mappingChanged(MappingSaved)
 	// Tickets held for clients that were not mapped may apply now.
 	if n, err := a.db.ReleaseHeldInbox(ctx); err == nil && n > 0 {
 		a.wakeTickets()
@@ -298,6 +299,7 @@ func (a *App) CreateLocalFromUnmapped(ctx context.Context, haloIDs []int64) (int
 		return 0, err
 	}
 	a.log(ctx, store.Info, store.OpClientBook, "", fmt.Sprintf("Created %d local clients from unmapped HaloPSA clients", n))
+	a.mappingChanged(MappingBookFilled)
 	if released, err := a.db.ReleaseHeldInbox(ctx); err == nil && released > 0 {
 		a.wakeTickets()
 	}
@@ -327,16 +329,26 @@ func (a *App) LocalClient(ctx context.Context, id int64) (store.LocalClient, err
 // a website or an e-mail address.
 func (a *App) AddLocalClient(ctx context.Context, c store.LocalClient) (int64, error) {
 	c.Domain = store.Domain(c.Domain)
-	return a.db.AddLocalClient(ctx, c)
+	id, err := a.db.AddLocalClient(ctx, c)
+	return id, a.bookChanged(err)
 }
 
 // UpdateLocalClient changes one client of the book, as AddLocalClient takes it.
 func (a *App) UpdateLocalClient(ctx context.Context, c store.LocalClient) error {
 	c.Domain = store.Domain(c.Domain)
-	return a.db.UpdateLocalClient(ctx, c)
+	return a.bookChanged(a.db.UpdateLocalClient(ctx, c))
 }
 
 // DeleteLocalClient removes one client of the book with its mapping.
 func (a *App) DeleteLocalClient(ctx context.Context, id int64) error {
-	return a.db.DeleteLocalClient(ctx, id)
+	return a.bookChanged(a.db.DeleteLocalClient(ctx, id))
+}
+
+// bookChanged publishes a MappingBook change when err is nil, and
+// returns err.
+func (a *App) bookChanged(err error) error {
+	if err == nil {
+		a.mappingChanged(MappingBook)
+	}
+	return err
 }

@@ -44,7 +44,7 @@ func TestBackgroundLoopImportsOnConnectAndOnRequest(t *testing.T) {
 		if e.Log != nil {
 			logs = append(logs, *e.Log)
 		}
-		if e.Progress != nil {
+		if e.Import != nil && e.Import.Phase == ImportProgress {
 			progress++
 		}
 	})

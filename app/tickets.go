@@ -147,6 +147,7 @@ func (a *App) CreateTicket(ctx context.Context, localClientID int64, summary, de
 		return t, err
 	}
 	a.log(ctx, store.Info, store.OpTickets, t.Ref, "Created ticket "+t.Ref+"; it goes to HaloPSA with the next push")
+	a.ticketsChanged()
 	a.wakeTickets()
 	return t, nil
 }
@@ -156,6 +157,7 @@ func (a *App) SetTicketStatus(ctx context.Context, ticketID, statusID int64) err
 	if err := a.db.SetTicketStatus(ctx, ticketID, statusID); err != nil {
 		return err
 	}
+	a.ticketsChanged()
 	a.wakeTickets()
 	return nil
 }
@@ -193,8 +195,8 @@ func (a *App) ticketSync(ctx context.Context) (*sync.Tickets, error) {
 	// One Tickets per HaloPSA client: it caches status names and what
 	// polling learned about tickets HaloPSA keeps off its open list.
 	if a.tickets == nil || a.tickets.Halo != c {
-		a.tickets = &sync.Tickets{Halo: c, DB: a.db,
-			OnLog: func(e store.LogEntry) { a.publish(Event{Log: &e}) }}
+		a.tickets = &sync.Tickets{Halo: c, DB: a.db, OnLog: a.publishLog, OnChange: a.ticketsChanged,
+			OnPollMode: func(m sync.PollMode) { a.publish(Event{Polling: &m}) }}
 	}
 	return a.tickets, nil
 }

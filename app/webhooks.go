@@ -126,6 +126,7 @@ func (a *App) SetTunnel(ctx context.Context, s TunnelSettings) error {
 	}
 	a.log(ctx, store.Info, store.OpWebhook, "", fmt.Sprintf("Webhook delivery set to %s; deliveries must carry %s",
 		s.Mode, authWords(s.WebhookAuth())))
+	a.webhookChanged(WebhookSettings, nil)
 	a.restartLoops(ctx)
 	return nil
 }
@@ -213,9 +214,11 @@ func (a *App) TestWebhook(ctx context.Context) error {
 	err = tunnel.SelfTest(ctx, public, creds, s.WebhookAuth(), nil, tunnel.InboxWaiter(a.db))
 	if err != nil {
 		a.log(ctx, store.Error, store.OpWebhookTest, "", err.Error())
+		a.webhookChanged(WebhookTested, err)
 		return err
 	}
 	a.log(ctx, store.Info, store.OpWebhookTest, "", "A test delivery went through the public URL and arrived")
+	a.webhookChanged(WebhookTested, nil)
 	return nil
 }
 
@@ -261,15 +264,19 @@ func (a *App) startWebhook(ctx context.Context, listen string) (stop func(), err
 		a.hook.localURL = url
 		a.mu.Unlock()
 		a.log(ctx, store.Info, store.OpWebhook, "", "Listening for HaloPSA webhooks on "+listen)
+		a.webhookChanged(WebhookListening, nil)
 	}
 	var h http.Handler = rcv
 	t, err := tunnel.Open(ctx, tunnel.Config{Mode: s.Mode, ExternalURL: s.ExternalURL, NgrokDomain: s.NgrokDomain,
 		Logf: func(format string, args ...any) {
+			// The tunnel logs when it comes up, drops or reconnects.
 			a.log(ctx, store.Info, store.OpTunnel, "", fmt.Sprintf(format, args...))
+			a.webhookChanged(WebhookTunnel, nil)
 		}},
 		h, a.secrets)
 	if err != nil {
 		a.log(ctx, store.Error, store.OpTunnel, "", err.Error())
+		a.webhookChanged(WebhookTunnel, err)
 		if !errors.Is(err, tunnel.ErrNoNgrokToken) {
 			cancel()
 			if wait != nil {
@@ -281,6 +288,9 @@ func (a *App) startWebhook(ctx context.Context, listen string) (stop func(), err
 	a.mu.Lock()
 	a.hook.tunnel = t
 	a.mu.Unlock()
+	if t != nil {
+		a.webhookChanged(WebhookTunnel, nil)
+	}
 	return func() {
 		if t != nil {
 			t.Close()
@@ -292,6 +302,7 @@ func (a *App) startWebhook(ctx context.Context, listen string) (stop func(), err
 		a.mu.Lock()
 		a.hook = hookState{}
 		a.mu.Unlock()
+		a.webhookChanged(WebhookStopped, nil)
 	}, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/secrets"
 	"github.com/brainstormmsp/halosync/engine/store"
+	engsync "github.com/brainstormmsp/halosync/engine/sync"
 )
 
 // fillForm types a connection into the Connection tab.
@@ -224,7 +225,15 @@ func TestPollingWayShowsOnceLearned(t *testing.T) {
 	f.mu.Lock()
 	f.status.Polling = way
 	f.mu.Unlock()
+	// The row alone (for the Sync Log) is no signal; the typed event is.
 	f.emit(app.Event{Log: &store.LogEntry{ID: 9, Time: time.Now(), Level: store.Warn, Operation: "poll", Message: way}})
+	u.work.wait()
+	var before string
+	ui(u, func() { before = u.conn.polling.Text })
+	if before != "" {
+		t.Fatalf("a log row's text refreshed the Connection tab: %q", before)
+	}
+	f.emit(app.Event{Polling: &engsync.PollMode{}})
 	u.work.wait()
 	var got string
 	ui(u, func() { got = u.conn.polling.Text })

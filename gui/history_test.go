@@ -137,7 +137,8 @@ func TestNeedsReview(t *testing.T) {
 	}
 }
 
-// The import's review row raises a notification and reloads the mapping.
+// The import's review row raises a notification; the MappingChanged that
+// follows the import reloads the mapping.
 func TestReviewEventNotifies(t *testing.T) {
 	f := &fakeBackend{status: connectedStatus(), rows: sampleRows()}
 	u, m := mappingWindow(t, f)
@@ -147,6 +148,7 @@ func TestReviewEventNotifies(t *testing.T) {
 		Content: e.Message + " Open Clients & Mapping and filter Needs review."}, func() {
 		f.emit(app.Event{Log: &e})
 	})
+	f.emit(app.Event{MappingChanged: &app.MappingChange{Cause: app.MappingImported}})
 	u.work.wait()
 	if m.all[0].Review.Reason != store.ReviewInactive {
 		t.Error("the mapping tab did not reload")

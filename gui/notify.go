@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
+	"github.com/brainstormmsp/halosync/engine/sync"
 )
 
 // Notification timing.
@@ -26,8 +28,8 @@ const (
 // where the user acted (the Connection tab, a dialog); a desktop
 // notification for them would only repeat it.
 var interactiveOps = map[store.Operation]bool{
-	"connect": true, "disconnect": true, "save mappings": true, "bulk map": true, "client book": true,
-	"webhook test": true, "undo mappings": true,
+	store.OpConnect: true, store.OpDisconnect: true, store.OpSaveMappings: true, store.OpBulkMap: true,
+	store.OpClientBook: true, store.OpWebhookTest: true, store.OpUndoMappings: true,
 }
 
 // notifiable reports whether a sync-log row should raise a notification:
@@ -93,33 +95,29 @@ func (n *notifier) flush() {
 	n.held, n.lastSent = 0, n.now()
 }
 
-// importFinished notifies about an import that took long enough for the
-// user to have looked away; e is its closing sync-log row.
-func (n *notifier) importFinished(e store.LogEntry, took time.Duration) {
+// importFinished notifies about a successful import that took long
+// enough for the user to have looked away; sum is what it did.
+func (n *notifier) importFinished(sum sync.Summary, took time.Duration) {
 	if took < LongImport {
 		return
 	}
-	title := "HaloSync: import finished"
-	if e.Level == store.Error {
-		title = "HaloSync: import failed"
-	}
-	n.send(title, fmt.Sprintf("After %s. %s", took.Round(time.Second), clip(e.Message, 180)))
+	n.send("HaloSync: import finished", fmt.Sprintf("After %s. %s", took.Round(time.Second), clip("Import finished: "+sum.String(), 180)))
 }
 
 func (n *notifier) send(title, content string) {
 	n.app.SendNotification(fyne.NewNotification(title, content))
 }
 
-// notifyText says what went wrong in plain words when the engine's message
-// names one of HaloPSA's failures, else shortens the message.
+// notifyText says what went wrong in plain words when the row's error is
+// one of HaloPSA's failures, else shortens the message.
 func notifyText(e store.LogEntry) string {
-	if e.Operation == "connection" && strings.HasPrefix(e.Message, halo.ErrUnreachable.Error()) {
-		// The one row of an outage: the address worked before, so the
-		// advice to check it would mislead; HaloSync retries by itself.
+	if e.Operation == store.OpConnection && e.Level == store.Error {
+		// The one error row of an outage: the address worked before, so
+		// the advice to check it would mislead; HaloSync retries by itself.
 		return "HaloPSA cannot be reached right now. HaloSync keeps retrying and notes in the Sync Log when it answers again."
 	}
 	for _, sentinel := range haloFailures {
-		if strings.Contains(e.Message, sentinel.Error()) {
+		if errors.Is(e.Err, sentinel) {
 			text := plainError(sentinel)
 			if !strings.HasSuffix(text, seeLog) {
 				text += seeLog
@@ -134,8 +132,8 @@ func notifyText(e store.LogEntry) string {
 	return text + seeLog
 }
 
-// haloFailures are the failures a notification explains; their messages
-// appear verbatim in the engine's log rows.
+// haloFailures are the failures a notification explains, found in a
+// row's error with errors.Is.
 var haloFailures = []error{
 	halo.ErrUnreachable, halo.ErrNotHalo, halo.ErrBadCredentials, halo.ErrMissingScope,
 	halo.ErrPermission, halo.ErrRateLimited, halo.ErrServer,

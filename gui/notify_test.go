@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,7 +10,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
+	engsync "github.com/brainstormmsp/halosync/engine/sync"
 )
 
 func errEntry(id int64, op store.Operation, msg string) store.LogEntry {
@@ -20,10 +24,18 @@ func TestErrorEventSendsNotification(t *testing.T) {
 	u := newTestWindow(t, f, Options{})
 	_ = u
 	e := errEntry(1, "import clients", `import clients: HaloPSA cannot be reached: Get "https://acme.halopsa.com/api/Client": dial tcp: i/o timeout`)
+	e.Err = fmt.Errorf(`import clients: %w: Get "https://acme.halopsa.com/api/Client": dial tcp: i/o timeout`, halo.ErrUnreachable)
 	test.AssertNotificationSent(t, &fyne.Notification{Title: "HaloSync: sync error",
 		Content: "HaloPSA can't be reached at that address. Check the address and your internet connection, then try again. The details are in the Sync Log."}, func() {
 		f.emit(app.Event{Log: &e})
 	})
+	// Words in a message are not an error: without a typed one the
+	// notification only shortens the message.
+	worded := errEntry(4, "import sites", "a note that mentions HaloPSA had a server error")
+	test.AssertNotificationSent(t, nil, func() { f.emit(app.Event{Log: &worded}) }) // held: within the window
+	if got := notifyText(worded); got != "a note that mentions HaloPSA had a server error. The details are in the Sync Log." {
+		t.Errorf("notifyText matched message text: %q", got)
+	}
 	// What the user just did and sees in place raises none.
 	c := errEntry(2, "connect", "HaloPSA rejected the client ID or secret")
 	w := store.LogEntry{ID: 3, Level: store.Warn, Operation: "import sites", Message: "2 rows skipped"}
@@ -88,18 +100,24 @@ func TestNotificationsCoalesced(t *testing.T) {
 func TestLongImportNotifies(t *testing.T) {
 	f := &fakeBackend{status: connectedStatus()}
 	u := newTestWindow(t, f, Options{})
-	started := store.LogEntry{ID: 1, Level: store.Info, Operation: "import", Message: "Import started"}
-	done := store.LogEntry{ID: 2, Level: store.Info, Operation: "import", Message: "Import finished: clients 400 (400 new, 0 changed)"}
 	test.AssertNotificationSent(t, nil, func() { // a quick one is not worth it
-		f.emit(app.Event{Log: &started})
-		f.emit(app.Event{Log: &done})
+		f.emit(importStarted(1))
+		f.emit(importFinished(clients400(), nil))
 	})
 	u.work.wait()
-	f.emit(app.Event{Log: &started})
+	f.emit(importStarted(2))
 	u.do(func() { u.importStart = time.Now().Add(-95 * time.Second) })
 	test.AssertNotificationSent(t, &fyne.Notification{Title: "HaloSync: import finished",
-		Content: "After 1m35s. Import finished: clients 400 (400 new, 0 changed)"}, func() {
-		f.emit(app.Event{Log: &done})
+		Content: "After 1m35s. Import finished: clients 400 (400 new, 0 changed); 0 requests, 0 rate-limited, 0s"}, func() {
+		f.emit(importFinished(clients400(), nil))
+	})
+	u.work.wait()
+	// A failed import, however long, is not announced as finished: its
+	// error row was notified as a sync error.
+	f.emit(importStarted(3))
+	u.do(func() { u.importStart = time.Now().Add(-95 * time.Second) })
+	test.AssertNotificationSent(t, nil, func() {
+		f.emit(importFinished(engsync.Summary{Run: 3}, errors.New("import clients: boom")))
 	})
 	u.work.wait()
 }

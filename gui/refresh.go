@@ -5,13 +5,12 @@ import (
 	"time"
 
 	"github.com/brainstormmsp/halosync/app"
-	"github.com/brainstormmsp/halosync/engine/store"
 	"github.com/brainstormmsp/halosync/engine/tunnel"
 )
 
-// refreshInterval is how often the window re-reads what changes without a
-// sync-log row: tickets polled from HaloPSA, the outbox, the tunnel's
-// state. Tests set it to zero: no timer, they refresh by hand.
+// refreshInterval is how often the window re-reads what may change
+// without an event: the tunnel's state, the outbox's due times, tickets
+// changed by another process on the same data folder. Tests set it to zero: no timer, they refresh by hand.
 var refreshInterval = 5 * time.Second
 
 // webhookEvery is how many refresh ticks pass between reads of the
@@ -26,11 +25,13 @@ type refresher struct {
 	webhookLoading bool
 	webhook        app.WebhookStatus // the latest, to know if it is up
 	deb            debouncer         // coalesces ticket events into one reload
+	mappingStale   bool              // the mapping changed while its tab was hidden
 }
 
 // reset forgets what was read from the previous backend.
 func (r *refresher) reset() {
 	r.outboxLoading, r.webhookLoading, r.webhook = false, false, app.WebhookStatus{}
+	r.mappingStale = false // the new backend's book is loaded anyway
 }
 
 // startRefresh ticks every refreshInterval until the window closes. The
@@ -74,22 +75,14 @@ func (u *Window) onTick() {
 // onTabSelected loads what the tab shown needs.
 func (u *Window) onTabSelected() {
 	switch u.tabs.SelectedIndex() {
+	case tabMapping:
+		if u.refresh.mappingStale {
+			u.refresh.mappingStale = false
+			u.mapping.reload()
+		}
 	case tabTickets:
 		u.tickets.reload(true)
 	case tabConnection:
-		u.refreshWebhook()
-	}
-}
-
-// onLogEvent refreshes the tickets, the outbox and the webhook's state
-// when a sync-log row says they changed.
-func (u *Window) onLogEvent(e store.LogEntry) {
-	switch op := e.Operation; {
-	case op == "tickets" || op == "conflict" || op == "webhook" || op.IsPush():
-		u.refresh.deb.call(u.ticketsChanged)
-	}
-	switch e.Operation {
-	case "webhook", "tunnel", "webhook test":
 		u.refreshWebhook()
 	}
 }

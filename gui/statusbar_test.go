@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -9,7 +10,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/brainstormmsp/halosync/app"
+	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
+	engsync "github.com/brainstormmsp/halosync/engine/sync"
 )
 
 // wantState checks the status bar's state label.
@@ -38,8 +41,8 @@ func TestStatusBarShowsHealth(t *testing.T) {
 	// An import runs, then the request budget makes it wait: the bars
 	// give way to when it resumes.
 	f.emit(app.Event{Health: &app.Health{State: app.HealthOK}})
-	f.emit(app.Event{Log: &store.LogEntry{ID: 1, Operation: "import", Level: store.Info, Message: "Import started"}})
-	f.emit(app.Event{Progress: progress(store.Clients, 100, 400)})
+	f.emit(importStarted(1))
+	f.emit(importProgress(store.Clients, 100, 400))
 	if u.status.running.Hidden {
 		t.Fatal("no progress bars during the import")
 	}
@@ -55,7 +58,7 @@ func TestStatusBarShowsHealth(t *testing.T) {
 	if u.status.running.Hidden || u.status.bars[store.Clients].bar.Value != 100 {
 		t.Error("the progress bars did not come back when requests flowed again")
 	}
-	f.emit(app.Event{Log: &store.LogEntry{ID: 2, Operation: "import", Level: store.Info, Message: "Import finished: clients 400"}})
+	f.emit(importFinished(clients400(), nil))
 	u.work.wait()
 	if !u.status.running.Hidden {
 		t.Error("the bars stay after the import")
@@ -84,13 +87,13 @@ func TestOutageNotifiesOnce(t *testing.T) {
 		Content: "HaloPSA cannot be reached right now. HaloSync keeps retrying and notes in the Sync Log when it answers again."}, func() {
 		f.emit(app.Event{Log: &down})
 	})
-	started := store.LogEntry{ID: 2, Level: store.Info, Operation: "import", Message: "Import started"}
 	failed := store.LogEntry{ID: 3, Level: store.Warn, Operation: "import", Message: "Import failed: clients 0 (0 new, 0 changed)"}
 	back := store.LogEntry{ID: 4, Level: store.Info, Operation: "connection", Message: "HaloPSA answers again after 5 min (7 failed attempts)"}
-	f.emit(app.Event{Log: &started})
+	f.emit(importStarted(2))
 	u.do(func() { u.importStart = time.Now().Add(-2 * time.Minute) }) // long enough to notify, were it a success
 	test.AssertNotificationSent(t, nil, func() {
 		f.emit(app.Event{Log: &failed})
+		f.emit(importFinished(engsync.Summary{Run: 2}, fmt.Errorf("import clients: %w", halo.ErrUnreachable)))
 		f.emit(app.Event{Log: &back})
 	})
 	u.work.wait()

@@ -265,7 +265,14 @@ func TestTicketsRefreshOnEvents(t *testing.T) {
 		f.tk.rows[0].SyncState = store.TicketConflict
 		f.tk.outbox = 2
 	})
+	// The conflict's row goes to the Sync Log; the reload waits for the
+	// TicketsChanged the app publishes once the drain committed.
 	f.emit(app.Event{Log: &store.LogEntry{ID: 7, Level: store.Warn, Operation: "conflict", Object: "ticket 1", Message: "both changed"}})
+	u.work.wait()
+	if c := ticketCell(tt, 0, 4); c.Text == "! conflict" {
+		t.Fatal("a log row reloaded the tickets")
+	}
+	f.emit(app.Event{TicketsChanged: &app.TicketsChange{}})
 	u.work.wait()
 	if c := ticketCell(tt, 0, 4); c.Text != "! conflict" {
 		t.Errorf("after a conflict event the row reads %q", c.Text)

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/brainstormmsp/halosync/app"
-	"github.com/brainstormmsp/halosync/engine/store"
 )
 
 // Options configure the main window.
@@ -230,85 +228,35 @@ func (u *Window) refreshStatus(then ...func(app.Status)) {
 	})
 }
 
-// importPhase tells the import's first and last sync-log rows from the rest.
-type importPhase int
-
-const (
-	importOther importPhase = iota
-	importBegan
-	importEnded
-)
-
-func importPhaseOf(e store.LogEntry) importPhase {
-	if e.Operation != store.KindImport {
-		return importOther
-	}
-	switch {
-	case strings.HasPrefix(e.Message, "Import started"):
-		return importBegan
-	case strings.HasPrefix(e.Message, "Import finished"), strings.HasPrefix(e.Message, "Import failed"),
-		strings.HasPrefix(e.Message, "Import cancelled"):
-		return importEnded
-	}
-	return importOther
-}
-
-// onEvent shows one event from the backend: a log row, import progress or
-// a change of health.
+// onEvent shows one event from the backend. It branches on the event's
+// typed fields only (events.go has the handlers); a log row's text is for
+// the Sync Log tab and notifications, never a signal.
 func (u *Window) onEvent(b Backend, e app.Event) {
 	if b != u.b {
 		return // from a backend the window has left
 	}
-	if h := e.Health; h != nil {
-		u.status.setHealth(*h)
-		u.conn.setHealth(*h)
-	}
-	if p := e.Progress; p != nil {
-		if !u.importing {
-			u.importBegan()
-		}
-		u.status.progress(*p)
-	}
-	if l := e.Log; l != nil {
-		switch importPhaseOf(*l) {
-		case importBegan:
-			if !u.importing {
-				u.importBegan()
-			}
-		case importEnded:
-			u.importEnded(*l)
-		}
-		if l.Operation == "poll" {
-			u.refreshStatus() // polling learned how HaloPSA answers: the Connection tab says so
-		}
-		u.synclog.add(*l)
-		u.onLogEvent(*l)
-		u.onReviewEvent(*l) // review.go
-		if notifiable(*l) {
-			u.notify.syncError(*l)
+	switch {
+	case e.Health != nil:
+		u.status.setHealth(*e.Health)
+		u.conn.setHealth(*e.Health)
+	case e.Import != nil:
+		u.onImport(*e.Import)
+	case e.TicketsChanged != nil:
+		u.refresh.deb.call(u.ticketsChanged)
+	case e.MappingChanged != nil:
+		u.onMappingChanged()
+	case e.Webhook != nil:
+		u.refreshWebhook()
+	case e.Polling != nil:
+		u.refreshStatus() // the Connection tab says how HaloPSA is polled
+	case e.Log != nil:
+		l := *e.Log
+		u.synclog.add(l)
+		u.onReviewEvent(l) // review.go
+		if notifiable(l) {
+			u.notify.syncError(l)
 		}
 	}
-}
-
-func (u *Window) importBegan() {
-	u.importing, u.syncAsked, u.importStart = true, false, time.Now()
-	u.status.importBegan()
-	u.conn.setSyncing(true)
-}
-
-func (u *Window) importEnded(e store.LogEntry) {
-	took := time.Since(u.importStart)
-	if !u.importing {
-		took = 0
-	}
-	u.importing = false
-	u.status.importEnded()
-	u.conn.setSyncing(false)
-	if e.Level == store.Info { // a failure was notified as an error, or as an outage
-		u.notify.importFinished(e, took)
-	}
-	u.refreshStatus()
-	u.mapping.reload()
 }
 
 // syncNow asks the backend for an import now. The Sync now buttons stay

@@ -165,8 +165,8 @@ func TestSyncNowWaitsForTheImport(t *testing.T) {
 	if !c.syncNow.Disabled() {
 		t.Error("Sync now stays enabled after a tap")
 	}
-	f.emit(app.Event{Log: &store.LogEntry{ID: 1, Operation: "import", Level: store.Info, Message: "Import started"}})
-	f.emit(app.Event{Progress: progress(store.Clients, 100, 400)})
+	f.emit(importStarted(1))
+	f.emit(importProgress(store.Clients, 100, 400))
 	if u.status.running.Hidden || u.status.bars[store.Clients].box.Hidden || u.status.bars[store.Clients].bar.Value != 100 {
 		t.Error("no progress bar for clients during the import")
 	}
@@ -176,7 +176,7 @@ func TestSyncNowWaitsForTheImport(t *testing.T) {
 	if !u.status.bars[store.Assets].box.Hidden {
 		t.Error("a bar shows for a resource that has not started")
 	}
-	f.emit(app.Event{Log: &store.LogEntry{ID: 2, Operation: "import", Level: store.Info, Message: "Import finished: clients 400"}})
+	f.emit(importFinished(clients400(), nil))
 	u.work.wait()
 	if c.syncNow.Disabled() || !u.status.running.Hidden {
 		t.Error("after the import Sync now should be enabled and the bars gone")

@@ -57,6 +57,10 @@ type LogEntry struct {
 	Object    string    // what it was doing it to, e.g. "client 42"
 	Message   string
 	Run       int64 // the run it belongs to; 0 for none
+	// Err is the error the row reports, for subscribers in the process
+	// that wrote it to branch on with errors.Is; it is never stored (the
+	// message has its text), so rows read back have none.
+	Err error
 }
 
 // AddLog appends e to the sync log and returns its id. Callers must keep

@@ -14,13 +14,30 @@ import (
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
-// Progress reports one resource's import as pages arrive.
+// Progress reports one resource's import as pages arrive. Rows and Total
+// count what the summary counts (rows stored: new, changed or unchanged),
+// so the last Progress of a resource says what its ResourceSummary says.
 type Progress struct {
 	Resource store.Resource
-	Rows     int  // rows received so far
-	Total    int  // HaloPSA's record_count, -1 when unknown
-	Done     bool // the resource finished (Err says how)
-	Err      error
+	Rows     int // rows stored so far
+	// Total is the rows the resource is expected to store: HaloPSA's
+	// record_count less the rows received but not stored (of clients not
+	// imported, or unreadable), so it only shrinks towards the real count
+	// as pages arrive; never below Rows. -1 while HaloPSA gives no count.
+	// When Done it is the real count, equal to Rows.
+	Total int
+	Done  bool // the resource finished (Err says how)
+	Err   error
+}
+
+// pageProgress is a resource's Progress after a page: kept rows stored of
+// received ones, against HaloPSA's count (-1 for none).
+func pageProgress(r store.Resource, kept, received, count int) Progress {
+	total := -1
+	if count >= 0 {
+		total = max(count-(received-kept), kept)
+	}
+	return Progress{Resource: r, Rows: kept, Total: total}
 }
 
 // ResourceSummary is what one resource's import did.
@@ -71,6 +88,9 @@ type Importer struct {
 	// OnProgress, when set, is called from the import's goroutines after
 	// each page; it must return quickly.
 	OnProgress func(Progress)
+	// OnStart, when set, is called with the run's id once the run began,
+	// before any progress; it must return quickly.
+	OnStart func(run int64)
 	// OnLog, when set, is called with every sync-log row the import
 	// writes, after it is stored; it must return quickly.
 	OnLog func(store.LogEntry)
@@ -100,6 +120,9 @@ func (im *Importer) Run(ctx context.Context) (Summary, error) {
 		return Summary{}, fmt.Errorf("start import: %w", err)
 	}
 	im.log(logCtx, run, store.Info, store.OpImport, "", "Import started")
+	if im.OnStart != nil {
+		im.OnStart(run)
+	}
 	sum := Summary{Run: run, Resources: map[store.Resource]ResourceSummary{}}
 
 	drift := im.watchDrift(logCtx, run) // drift.go
@@ -214,7 +237,7 @@ func importResource[W, R any](
 		}
 		received += len(p.Rows) + len(p.Bad)
 		if im.OnProgress != nil {
-			im.OnProgress(Progress{Resource: res, Rows: received, Total: p.Total})
+			im.OnProgress(pageProgress(res, rs.Inserted+rs.Updated+rs.Unchanged, received, p.Total))
 		}
 		return nil
 	})
@@ -285,7 +308,7 @@ func (im *Importer) finishResource(ctx context.Context, run int64, r store.Resou
 		case im.LogError != nil && !im.LogError(err):
 			quiet = true
 		default:
-			im.log(ctx, run, store.Error, store.OpImportOf(r), "", err.Error())
+			im.write(ctx, store.LogEntry{Level: store.Error, Operation: store.OpImportOf(r), Message: err.Error(), Err: err, Run: run})
 		}
 	} else {
 		st.LastSuccess = time.Now().UTC()
@@ -327,7 +350,12 @@ func (im *Importer) closeInterrupted(ctx context.Context) {
 
 // log writes a sync-log row; a failure to log must not fail the import.
 func (im *Importer) log(ctx context.Context, run int64, level store.Level, op store.Operation, object, msg string) {
-	e := store.LogEntry{Time: time.Now().UTC(), Level: level, Operation: op, Object: object, Message: msg, Run: run}
+	im.write(ctx, store.LogEntry{Level: level, Operation: op, Object: object, Message: msg, Run: run})
+}
+
+// write stores e (timed now) and hands it to OnLog.
+func (im *Importer) write(ctx context.Context, e store.LogEntry) {
+	e.Time = time.Now().UTC()
 	id, err := im.DB.AddLog(ctx, e)
 	if err == nil && im.OnLog != nil {
 		e.ID = id

@@ -153,6 +153,9 @@ func (ts *Tickets) saveMode(ctx context.Context, m PollMode) error {
 		}
 		ts.log(ctx, level, store.OpPoll, "", m.Describe())
 		m.Logged = m.Strategy()
+		if ts.OnPollMode != nil {
+			defer ts.OnPollMode(m) // once the mode is saved, for readers of Status
+		}
 	}
 	b, err := json.Marshal(m)
 	if err != nil {

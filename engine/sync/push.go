@@ -20,8 +20,14 @@ const maxPushAttempts = 12
 // how many went out. When HaloPSA cannot be reached it records the retry
 // on the item and stops with that error (wrapping halo.ErrUnreachable or
 // halo.ErrServer): the next item would only fail the same way, and the
-// caller decides when to try again.
+// caller decides when to try again. OnChange hears of it once, at the end.
 func (ts *Tickets) PushOutbox(ctx context.Context) (pushed int, err error) {
+	tried := false // an item pushed, retried or failed changed the outbox
+	defer func() {
+		if tried {
+			ts.changed()
+		}
+	}()
 	for {
 		item, t, err := ts.DB.NextOutbox(ctx)
 		if errors.Is(err, store.ErrNotFound) {
@@ -30,6 +36,7 @@ func (ts *Tickets) PushOutbox(ctx context.Context) (pushed int, err error) {
 		if err != nil {
 			return pushed, err
 		}
+		tried = true
 		if err := ts.pushOne(ctx, item, t); err != nil {
 			return pushed, err
 		}
@@ -70,7 +77,8 @@ func (ts *Tickets) pushOne(ctx context.Context, item store.OutboxItem, t store.T
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case permanent(err) || item.Attempts+1 >= maxPushAttempts:
-		ts.log(ctx, store.Error, store.OpPushOf(item.Kind), obj, "HaloPSA refused the change: "+err.Error())
+		ts.write(ctx, store.LogEntry{Level: store.Error, Operation: store.OpPushOf(item.Kind), Object: obj,
+			Message: "HaloPSA refused the change: " + err.Error(), Err: err})
 		return ts.DB.FailOutbox(ctx, item.ID, err.Error())
 	default:
 		next := time.Now().Add(min(5*time.Second<<min(item.Attempts, 8), 15*time.Minute))

@@ -22,8 +22,18 @@ import (
 type Tickets struct {
 	Halo *halo.Client
 	DB   *store.DB
-	// OnLog, when set, receives every sync-log row written here.
+	// OnLog, when set, receives every sync-log row written here, after
+	// the row's transaction committed.
 	OnLog func(store.LogEntry)
+	// OnChange, when set, is called once after a DrainInbox or PushOutbox
+	// that changed tickets, held deliveries or the outbox (not once per
+	// row), after the changes committed; it must return quickly. The GUI
+	// reloads its ticket views on it instead of reading log rows.
+	OnChange func()
+	// OnPollMode, when set, is told the poll mode when polling learned a
+	// new way HaloPSA answers (the row saying so is logged too); it must
+	// return quickly.
+	OnPollMode func(PollMode)
 
 	mu    gosync.Mutex
 	names map[int64]string // status names by id
@@ -111,8 +121,20 @@ func (ts *Tickets) ClosedStatusID(ctx context.Context) (int64, error) {
 	return 0, errors.New("HaloPSA has no status named Closed")
 }
 
+// changed tells OnChange, when set, that tickets or the outbox changed.
+func (ts *Tickets) changed() {
+	if ts.OnChange != nil {
+		ts.OnChange()
+	}
+}
+
 func (ts *Tickets) log(ctx context.Context, level store.Level, op store.Operation, object, msg string) {
-	e := store.LogEntry{Time: time.Now().UTC(), Level: level, Operation: op, Object: object, Message: msg}
+	ts.write(ctx, store.LogEntry{Level: level, Operation: op, Object: object, Message: msg})
+}
+
+// write stores e (timed now) and hands it to OnLog.
+func (ts *Tickets) write(ctx context.Context, e store.LogEntry) {
+	e.Time = time.Now().UTC()
 	id, err := ts.DB.AddLog(context.WithoutCancel(ctx), e)
 	if err == nil && ts.OnLog != nil {
 		e.ID = id
@@ -127,8 +149,11 @@ func (ts *Tickets) log(ctx context.Context, level store.Level, op store.Operatio
 // pending and draining stops, to be tried again on the next call.
 func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 	held := map[int64]int{} // newly held deliveries by HaloPSA client
-	unreadable, lastBad := 0, ""
+	unreadable, lastBad, settled := 0, "", 0
 	defer func() {
+		if settled > 0 {
+			ts.changed()
+		}
 		// One row for the lot: a sender gone wrong can send thousands,
 		// each kept in the inbox with its reason.
 		switch unreadable {
@@ -168,6 +193,7 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 			if err != nil {
 				return applied, err
 			}
+			settled++
 			switch {
 			case status == store.InboxApplied:
 				applied++
