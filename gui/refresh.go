@@ -10,7 +10,8 @@ import (
 
 // refreshInterval is how often the window re-reads what may change
 // without an event: the tunnel's state, the outbox's due times, tickets
-// changed by another process on the same data folder. Tests set it to zero: no timer, they refresh by hand.
+// changed by another process on the same data folder. Tests set it to
+// zero: no timer, they refresh by hand.
 var refreshInterval = 5 * time.Second
 
 // webhookEvery is how many refresh ticks pass between reads of the

@@ -150,10 +150,12 @@ func (ts *Tickets) write(ctx context.Context, e store.LogEntry) {
 func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 	held := map[int64]int{} // newly held deliveries by HaloPSA client
 	unreadable, lastBad, settled := 0, "", 0
-	defer func() {
+	defer func() { // last, after the rows below: one call for the drain
 		if settled > 0 {
 			ts.changed()
 		}
+	}()
+	defer func() {
 		// One row for the lot: a sender gone wrong can send thousands,
 		// each kept in the inbox with its reason.
 		switch unreadable {
