@@ -9,6 +9,7 @@ import (
 	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/store"
 	engsync "github.com/brainstormmsp/halosync/engine/sync"
+	"github.com/brainstormmsp/halosync/engine/tunnel"
 )
 
 // importStarted, importProgress and importFinished are the events the app
@@ -118,5 +119,27 @@ func TestImportEventsDriveTheStatusBar(t *testing.T) {
 	u.work.wait()
 	if !u.status.running.Hidden || u.conn.syncNow.Disabled() {
 		t.Error("the import finished and the window still shows it running")
+	}
+}
+
+// TestWebhookEventRefreshesTheWebhookState: the tunnel comes up; the
+// app's Webhook event, not a log row or the timer, updates the status bar.
+func TestWebhookEventRefreshesTheWebhookState(t *testing.T) {
+	u, f, _ := webhookWindow(t, fakeTickets{})
+	f.locked(func() {
+		f.tk.tunnel, f.tk.creds, f.tk.hookUp, f.tk.hookURL = app.TunnelSettings{Mode: tunnel.Ngrok}, testCreds, true, "https://x.ngrok.app"
+	})
+	f.emit(app.Event{Log: &store.LogEntry{ID: 3, Level: store.Info, Operation: store.OpTunnel, Message: "ngrok tunnel up"}})
+	u.work.wait()
+	var text string
+	ui(u, func() { text = u.status.webhook.Text })
+	if text != "Polling" {
+		t.Fatalf("a log row refreshed the webhook state: %q", text)
+	}
+	f.emit(app.Event{Webhook: &app.WebhookChange{What: app.WebhookTunnel}})
+	u.work.wait()
+	ui(u, func() { text = u.status.webhook.Text })
+	if text != "Webhook: up" {
+		t.Errorf("after the Webhook event the status bar says %q", text)
 	}
 }
