@@ -63,6 +63,7 @@ type App struct {
 	outage   *outageTracker // whether HaloPSA answers, shared by the loops
 	waits    *waitTracker   // whether the request budget holds requests back
 	healthMu gosync.Mutex   // orders health events
+	standing standing       // the health state's other inputs (healthstate.go)
 	// tweak, when set, adjusts every HaloPSA client's config: tests
 	// shorten its retries and the notice it gives of budget waits.
 	tweak func(*halo.Config)
@@ -248,6 +249,7 @@ func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (syn
 func (a *App) importWith(ctx context.Context, c *halo.Client, onProgress func(sync.Progress), logError func(error) bool) (sync.Summary, error) {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
+	defer a.importRuns()() // the health says "syncing" meanwhile
 	_, err := a.db.LastSuccessfulRun(ctx, store.KindImport)
 	fresh := errors.Is(err, store.ErrNotFound)
 	im := &sync.Importer{Halo: c, DB: a.db,

@@ -71,6 +71,7 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	a.mu.Lock()
 	a.client = client
 	a.mu.Unlock()
+	a.noteConnected(true, true) // new credentials: an old refusal no longer holds
 	a.log(ctx, store.Info, "connect", conn.BaseURL, "Connected; granted "+strings.Join(grant.Scopes, " "))
 	a.SyncNow() // the first import starts by itself when the background loop runs
 	a.wakeTickets()
@@ -98,6 +99,7 @@ func (a *App) Disconnect(ctx context.Context) error {
 	a.mu.Lock()
 	a.client = nil
 	a.mu.Unlock()
+	a.noteConnected(false, true)
 	a.log(ctx, store.Info, "disconnect", conn.BaseURL, "Disconnected; the client secret was removed from the keychain")
 	return nil
 }
