@@ -254,14 +254,7 @@ func (t *connectionTab) applyStatus(st app.Status) {
 		t.health = st.Health // until an event says newer
 	}
 	if !t.connecting {
-		switch {
-		case st.Connected:
-			t.showHealth()
-		case st.Address != "":
-			t.setState("Not connected: "+st.Problem, widget.DangerImportance)
-		default:
-			t.setState("Not connected. Enter the details of your HaloPSA API application, then Authorize.", widget.MediumImportance)
-		}
+		t.showHealth()
 	}
 	t.detail.SetText("")
 	t.scopes.SetText("")
@@ -290,30 +283,18 @@ func (t *connectionTab) secretKeptIn() string {
 }
 
 // setHealth shows a change of HaloSync's standing with HaloPSA in the
-// state line, as the status bar does: never a green "Connected" while
-// HaloPSA does not answer.
+// state line, in the status bar's words and colour (see viewHealth).
 func (t *connectionTab) setHealth(h app.Health) {
 	t.health, t.healthSeen = h, true
-	if t.status.Connected && !t.connecting {
+	if !t.connecting {
 		t.showHealth()
 	}
 }
 
-// showHealth words the state line of a stored, working connection.
+// showHealth words the state line from the latest status and health.
 func (t *connectionTab) showHealth() {
-	h := t.health
-	switch h.State {
-	case app.HealthUnreachable:
-		text := "Connected, but HaloPSA cannot be reached since " + when(h.Since) + "; HaloSync tries again at " + when(h.RetryAt) + "."
-		if h.Reason != "" {
-			text += "\n" + h.Reason
-		}
-		t.setState(text, widget.DangerImportance)
-	case app.HealthWaiting:
-		t.setState("Connected; waiting for HaloPSA's request limit, resuming at "+when(h.Until)+".", widget.WarningImportance)
-	default:
-		t.setState("Connected", widget.SuccessImportance)
-	}
+	v := viewHealth(t.status, t.health)
+	t.setState(v.long, v.importance)
 }
 
 func (t *connectionTab) setState(text string, imp widget.Importance) {

@@ -43,7 +43,7 @@ func TestAuthorizeSuccess(t *testing.T) {
 			t.Fatalf("Connect calls %+v, want one with %+v", f.connects, want)
 		}
 	})
-	if c.state.Text != "Connected" || c.state.Importance != widget.SuccessImportance {
+	if !strings.HasPrefix(c.state.Text, "Connected to acme.halopsa.com;") || c.state.Importance != widget.SuccessImportance {
 		t.Errorf("state %q (importance %v), want a green Connected", c.state.Text, c.state.Importance)
 	}
 	if got := c.scopes.Text; got != "Granted: read:customers, read:assets, read:tickets, edit:tickets" {
@@ -245,7 +245,7 @@ func TestConnectionStateFollowsHealth(t *testing.T) {
 		ui(u, func() { text, imp = u.conn.state.Text, u.conn.state.Importance })
 		return text, imp
 	}
-	if text, imp := state(); text != "Connected" || imp != widget.SuccessImportance {
+	if text, imp := state(); !strings.HasPrefix(text, "Connected to acme.halopsa.com; in sync") || imp != widget.SuccessImportance {
 		t.Fatalf("at start: %q, %v", text, imp)
 	}
 	since := time.Date(2026, 11, 30, 14, 2, 0, 0, time.Local)
@@ -266,7 +266,7 @@ func TestConnectionStateFollowsHealth(t *testing.T) {
 		t.Errorf("waiting: %q, %v", text, imp)
 	}
 	f.emit(app.Event{Health: &app.Health{State: app.HealthOK}})
-	if text, imp := state(); text != "Connected" || imp != widget.SuccessImportance {
+	if text, imp := state(); !strings.HasPrefix(text, "Connected to acme.halopsa.com; in sync") || imp != widget.SuccessImportance {
 		t.Errorf("after recovery: %q, %v", text, imp)
 	}
 }

@@ -220,7 +220,7 @@ func (u *Window) refreshStatus(then ...func(app.Status)) {
 			}
 			u.conn.applyStatus(st)
 			u.status.applyStatus(st, u.importing)
-			u.tray.update(st, u.importing, b.Paused())
+			u.tray.update(st, u.status.health, b.Paused())
 			u.refreshOutbox()
 			u.refreshWebhook()
 			for _, f := range then {
@@ -262,6 +262,7 @@ func (u *Window) onEvent(b Backend, e app.Event) {
 	if h := e.Health; h != nil {
 		u.status.setHealth(*h)
 		u.conn.setHealth(*h)
+		u.tray.setHealth(*h)
 	}
 	if p := e.Progress; p != nil {
 		if !u.importing {
