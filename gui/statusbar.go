@@ -48,12 +48,9 @@ func newStatusBar() *statusBar {
 		lastSync: &widget.Label{},
 		outbox:   &widget.Label{Importance: widget.WarningImportance},
 		webhook:  &widget.Label{Text: "Polling"},
-		// The demo label gives way (it truncates) when an import's bars
-		// need the room: the title says "demo" too.
-		demo: &widget.Label{Text: "Demo mode: simulated HaloPSA, made-up clients", Importance: widget.WarningImportance,
-			Alignment: fyne.TextAlignTrailing, Truncation: fyne.TextTruncateEllipsis},
-		bars:    map[store.Resource]*resourceBar{},
-		running: container.NewHBox(),
+		demo:     &widget.Label{Text: "Demo mode: simulated HaloPSA, made-up clients", Importance: widget.WarningImportance},
+		bars:     map[store.Resource]*resourceBar{},
+		running:  container.NewHBox(),
 	}
 	s.demo.Hide()
 	for _, r := range store.Resources() {
@@ -66,9 +63,10 @@ func newStatusBar() *statusBar {
 	}
 	s.running.Hide()
 	s.outbox.Hide()
+	// The parts wrap onto a second row in a narrow window rather than
+	// widen it or cut a part off.
 	s.content = container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, container.NewHBox(s.state, widget.NewSeparator(), s.lastSync, s.running),
-			container.NewHBox(s.outbox, s.webhook), s.demo))
+		wrapRow(s.state, s.lastSync, s.running, s.outbox, s.webhook, s.demo))
 	return s
 }
 
