@@ -50,8 +50,9 @@ type connectionTab struct {
 	healthSeen bool
 	hook       *webhookSection
 
-	filled     string // the stored settings the form was filled from
-	connected  bool   // the latest status said so
+	filled     string            // the stored settings the form was filled from
+	authorized app.ConnectResult // the last Authorize's result: its Note explains an http address
+	connected  bool              // the latest status said so
 	connecting bool
 	syncing    bool
 	content    fyne.CanvasObject
@@ -201,7 +202,8 @@ func (t *connectionTab) onAuthorize() {
 			t.secret.SetText("")
 			t.secret.PlaceHolder = t.secretKeptIn()
 			t.secret.Refresh()
-			t.setState("Connected", widget.SuccessImportance)
+			t.authorized = res
+			t.setState("Connected to "+res.String(), widget.SuccessImportance)
 			t.scopes.SetText("Granted: " + strings.Join(res.Scopes, ", "))
 			t.updateButtons()
 			t.u.refreshStatus()
@@ -259,7 +261,11 @@ func (t *connectionTab) applyStatus(st app.Status) {
 	t.detail.SetText("")
 	t.scopes.SetText("")
 	if st.Address != "" {
-		t.detail.SetText("HaloPSA " + st.Address + " · client " + st.ClientID + " · connected " + when(st.ConnectedAt))
+		addr := st.Address
+		if t.authorized.Address == addr {
+			addr = t.authorized.String() // "http://127.0.0.1:8080 (https did not answer)"
+		}
+		t.detail.SetText("HaloPSA " + addr + " · client " + st.ClientID + " · connected " + when(st.ConnectedAt))
 		t.scopes.SetText("Granted: " + strings.Join(st.Scopes, ", "))
 	}
 	t.polling.SetText("")

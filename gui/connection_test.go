@@ -284,3 +284,20 @@ func TestConnectionStateStartsFromTheStatusHealth(t *testing.T) {
 		t.Errorf("state %q", text)
 	}
 }
+
+// TestAuthorizeSaysHTTPWasUsed: when a loopback address answered only
+// over plain http, the Connection tab says so, and keeps saying it.
+func TestAuthorizeSaysHTTPWasUsed(t *testing.T) {
+	f := &fakeBackend{connectRes: app.ConnectResult{Address: "http://127.0.0.1:8080", Note: app.NoteHTTPS,
+		Scopes: []string{"read:customers"}}}
+	u := newTestWindow(t, f, Options{})
+	c := u.conn
+	fillForm(c, "127.0.0.1:8080", "client-1", "s3cret")
+	tap(u, c.authorize)
+	u.work.wait()
+	ui(u, func() {
+		if want := "HaloPSA http://127.0.0.1:8080 (https did not answer) · client client-1"; !strings.HasPrefix(c.detail.Text, want) {
+			t.Errorf("detail %q; want it to start %q", c.detail.Text, want)
+		}
+	})
+}
