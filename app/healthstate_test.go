@@ -2,11 +2,17 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/brainstormmsp/halosync/engine/halo"
+	"github.com/brainstormmsp/halosync/engine/halo/halosim"
 	"github.com/brainstormmsp/halosync/engine/secrets"
 )
 
@@ -86,4 +92,47 @@ func TestHealthEvents(t *testing.T) {
 	last("connected again", HealthOK)
 	a.noteConnected(false, true)
 	last("disconnected", HealthNotConnected)
+}
+
+// TestCredentialsRejectedBySimulator: HaloPSA's token endpoint starts
+// refusing the stored secret; the next background import puts the health
+// in HealthRejected (the status says so too), and it stays there until a
+// request succeeds again.
+func TestCredentialsRejectedBySimulator(t *testing.T) {
+	sim := halosim.New(halosim.Options{})
+	var refuse atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse.Load() && strings.HasSuffix(r.URL.Path, "/token") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error":"invalid_client"}`))
+			return
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	a := openApp(t, t.TempDir(), secrets.NewMemory())
+	ctx := context.Background()
+	if _, err := a.Connect(ctx, request(srv.URL, halosim.DefaultClientSecret)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.backgroundSync(ctx); err != nil {
+		t.Fatalf("first import: %v", err)
+	}
+	refuse.Store(true)
+	sim.ExpireTokens() // the next request needs a new token
+	if err := a.backgroundSync(ctx); !errors.Is(err, halo.ErrBadCredentials) {
+		t.Fatalf("import with the secret refused: %v; want ErrBadCredentials", err)
+	}
+	st, err := a.Status(ctx)
+	if err != nil || st.Health.State != HealthRejected || !strings.Contains(st.Health.Reason, "rejected") {
+		t.Fatalf("status %+v, %v; want HealthRejected with the reason", st.Health, err)
+	}
+	refuse.Store(false)
+	if err := a.backgroundSync(ctx); err != nil {
+		t.Fatalf("import after the refusal ended: %v", err)
+	}
+	if h := a.health(); h.State != HealthOK {
+		t.Errorf("health after a successful import: %+v", h)
+	}
 }
