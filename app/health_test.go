@@ -145,6 +145,8 @@ func TestOutageIsOneRowAndEndsInAnImport(t *testing.T) {
 	if run.StartedAt.Before(lifted) {
 		t.Errorf("the import after the outage started at %v, before HaloPSA answered again at %v", run.StartedAt, lifted)
 	}
+	// The run is recorded just before the import ends and says so.
+	eventually(t, "the import's end", func() bool { return a.health().State == HealthOK })
 	logs, health := rec.since(logMark, healthMark)
 	var outage []store.LogEntry // the rows up to the recovery row
 	for _, l := range logs {

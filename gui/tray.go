@@ -76,6 +76,7 @@ func (t *tray) setHealth(h app.Health) {
 	t.show()
 }
 
+// show puts the state line in the menu.
 func (t *tray) show() {
 	t.state.Label = stateLine(t.st, t.health)
 	t.menu.Refresh()
