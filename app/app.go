@@ -63,6 +63,7 @@ type App struct {
 	outage   *outageTracker // whether HaloPSA answers, shared by the loops
 	waits    *waitTracker   // whether the request budget holds requests back
 	healthMu gosync.Mutex   // orders health events
+	standing standing       // the health state's other inputs (healthstate.go)
 	// tweak, when set, adjusts every HaloPSA client's config: tests
 	// shorten its retries and the notice it gives of budget waits.
 	tweak func(*halo.Config)
@@ -252,7 +253,8 @@ func (a *App) SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (syn
 func (a *App) importWith(ctx context.Context, c *halo.Client, onProgress func(sync.Progress), logError func(error) bool) (sum sync.Summary, err error) {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	var run int64 // set by OnStart before any progress, on this goroutine
+	defer a.importRuns()() // the health says "syncing" meanwhile
+	var run int64          // set by OnStart before any progress, on this goroutine
 	defer func() {
 		a.publish(Event{Import: &ImportEvent{Phase: ImportFinished, Run: sum.Run, Summary: sum, Err: err}})
 		if run != 0 {

@@ -25,6 +25,23 @@ type ConnectResult struct {
 	Address  string   // the canonical base URL
 	Scopes   []string // scopes HaloPSA granted
 	Verified []string // needed scopes proven to work
+	// Note says why Address differs from what was typed, "" when it
+	// does not: "https did not answer" when a scheme-less loopback
+	// address was reached over plain http.
+	Note string
+}
+
+// NoteHTTPS is ConnectResult.Note when https did not answer on this
+// machine and plain http did.
+const NoteHTTPS = "https did not answer"
+
+// String is the address and, if any, the note: "http://127.0.0.1:8080
+// (https did not answer)".
+func (r ConnectResult) String() string {
+	if r.Note == "" {
+		return r.Address
+	}
+	return r.Address + " (" + r.Note + ")"
 }
 
 // Connect verifies the credentials and every needed scope against HaloPSA,
@@ -43,12 +60,18 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 		ClientID: strings.TrimSpace(req.ClientID),
 	}
 	a.log(ctx, store.Info, store.OpConnect, conn.BaseURL, "Connecting as client "+conn.ClientID)
-	client, err := a.newClient(conn, req.Secret)
-	if err != nil {
-		a.log(ctx, store.Error, store.OpConnect, conn.BaseURL, err.Error())
-		return ConnectResult{}, err
+	client, grant, err := a.verify(ctx, conn, req.Secret)
+	note := ""
+	if plain, ok := halo.PlainLoopback(req.URL); ok && errors.Is(err, halo.ErrUnreachable) {
+		// A server on this machine typed without a scheme is often a
+		// test server speaking plain http; the secret stays local.
+		a.log(ctx, store.Info, store.OpConnect, conn.BaseURL, "https did not answer on this machine; trying "+string(plain))
+		c := conn
+		c.BaseURL = string(plain)
+		if pc, pg, perr := a.verify(ctx, c, req.Secret); !errors.Is(perr, halo.ErrUnreachable) {
+			conn, client, grant, err, note = c, pc, pg, perr, NoteHTTPS
+		}
 	}
-	grant, err := client.Verify(ctx)
 	if err != nil {
 		a.log(ctx, store.Error, store.OpConnect, conn.BaseURL, err.Error())
 		return ConnectResult{}, err
@@ -71,10 +94,26 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	a.mu.Lock()
 	a.client = client
 	a.mu.Unlock()
-	a.log(ctx, store.Info, store.OpConnect, conn.BaseURL, "Connected; granted "+strings.Join(grant.Scopes, " "))
+	a.noteConnected(true, true) // new credentials: an old refusal no longer holds
+	msg := "Connected; granted " + strings.Join(grant.Scopes, " ")
+	if note != "" {
+		msg = "Connected over plain http (" + note + "); granted " + strings.Join(grant.Scopes, " ")
+	}
+	a.log(ctx, store.Info, store.OpConnect, conn.BaseURL, msg)
 	a.SyncNow() // the first import starts by itself when the background loop runs
 	a.wakeTickets()
-	return ConnectResult{Address: conn.BaseURL, Scopes: grant.Scopes, Verified: grant.Verified}, nil
+	return ConnectResult{Address: conn.BaseURL, Scopes: grant.Scopes, Verified: grant.Verified, Note: note}, nil
+}
+
+// verify builds a client for conn and checks the credentials and scopes
+// with HaloPSA.
+func (a *App) verify(ctx context.Context, conn store.Connection, secret string) (*halo.Client, halo.Grant, error) {
+	client, err := a.newClient(conn, secret)
+	if err != nil {
+		return nil, halo.Grant{}, err
+	}
+	grant, err := client.Verify(ctx)
+	return client, grant, err
 }
 
 // Disconnect removes the secret from the keychain and the connection
@@ -98,6 +137,7 @@ func (a *App) Disconnect(ctx context.Context) error {
 	a.mu.Lock()
 	a.client = nil
 	a.mu.Unlock()
+	a.noteConnected(false, true)
 	a.log(ctx, store.Info, store.OpDisconnect, conn.BaseURL, "Disconnected; the client secret was removed from the keychain")
 	return nil
 }

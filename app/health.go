@@ -10,48 +10,6 @@ import (
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
-// HealthState is HaloSync's standing with HaloPSA in one word, for the
-// status bar (and, later, the Connection tab and the tray). More states
-// (syncing, credentials rejected, paused) are meant to join these.
-type HealthState int
-
-// The health states. The zero value is HealthOK.
-const (
-	// HealthOK: HaloPSA answers and requests flow.
-	HealthOK HealthState = iota
-	// HealthWaiting: the request budget holds requests back to stay
-	// within HaloPSA's rate limit; they resume at Health.Until.
-	HealthWaiting
-	// HealthUnreachable: HaloPSA does not answer (refused or dropped
-	// connections, timeouts, server errors); HaloSync tries again at
-	// Health.RetryAt.
-	HealthUnreachable
-)
-
-// String names the state in a few words.
-func (s HealthState) String() string {
-	switch s {
-	case HealthOK:
-		return "ok"
-	case HealthWaiting:
-		return "waiting for the request limit"
-	case HealthUnreachable:
-		return "unreachable"
-	}
-	return fmt.Sprintf("HealthState(%d)", int(s))
-}
-
-// Health is HaloSync's standing with HaloPSA: a state and the times that
-// go with it. Only the fields of its state are set.
-type Health struct {
-	State    HealthState
-	Since    time.Time // when the state began (Waiting, Unreachable)
-	Until    time.Time // Waiting: when requests resume
-	RetryAt  time.Time // Unreachable: when HaloSync tries again
-	Attempts int       // Unreachable: failed attempts so far
-	Reason   string    // Waiting: why; Unreachable: the latest error
-}
-
 // waitTracker turns the request budget's wait notices into a health state
 // and at most one sync-log row per wait period. It is safe for concurrent
 // use.
@@ -109,18 +67,6 @@ func (w *waitTracker) health() (Health, bool) {
 	return Health{State: HealthWaiting, Since: w.since, Until: w.until, Reason: w.reason.String()}, true
 }
 
-// health is the current state: an outage outweighs a wait, which
-// outweighs OK.
-func (a *App) health() Health {
-	if h, ok := a.outage.health(); ok {
-		return h
-	}
-	if h, ok := a.waits.health(); ok {
-		return h
-	}
-	return Health{State: HealthOK}
-}
-
 // publishHealth tells subscribers the current health. The lock keeps two
 // changes from overtaking each other on their way out.
 func (a *App) publishHealth() {
@@ -144,13 +90,17 @@ func (a *App) budgetWait(until time.Time, reason halo.WaitReason) {
 
 // haloAnswered is the HaloPSA client's OnSuccess: any answer ends an
 // outage, whichever loop or user action asked.
-func (a *App) haloAnswered() { a.tell(context.Background(), "", a.outage.answered()) }
+func (a *App) haloAnswered() {
+	a.credentialsAccepted()
+	a.tell(context.Background(), "", a.outage.answered())
+}
 
 // noteFailure tells the health state about a loop's failed attempt. An
 // outage is handled here completely (its rows, its health); for other
 // failures the caller decides what to log (see logOnce). It returns when
 // to try again during an outage, and whether err was one.
 func (a *App) noteFailure(ctx context.Context, loop string, err error) (retryAt time.Time, outage bool) {
+	a.noteRejected(err)
 	switch {
 	case isOutage(err):
 		news, at := a.outage.failed(err)

@@ -81,6 +81,7 @@ func (a *App) SetPaused(p bool) {
 	a.mu.Lock()
 	a.run.paused = p
 	a.mu.Unlock()
+	a.publishHealth()
 	a.signal(func(r *runner) chan struct{} { return r.wake })
 }
 

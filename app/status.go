@@ -31,7 +31,16 @@ type Status struct {
 // a process that is gone (killed, crashed) is closed first, with an error
 // row, so that the status does not go on saying "running".
 func (a *App) Status(ctx context.Context) (Status, error) {
-	s := Status{Health: a.health()}
+	s, err := a.status(ctx)
+	if err == nil {
+		a.noteConnected(s.Connected, false)
+	}
+	s.Health = a.health()
+	return s, err
+}
+
+func (a *App) status(ctx context.Context) (Status, error) {
+	var s Status
 	// A full disk can refuse the write; the status still tells the truth
 	// below, from what it read.
 	closed, _ := a.db.CloseDeadRuns(ctx, false)

@@ -50,8 +50,9 @@ type connectionTab struct {
 	healthSeen bool
 	hook       *webhookSection
 
-	filled     string // the stored settings the form was filled from
-	connected  bool   // the latest status said so
+	filled     string            // the stored settings the form was filled from
+	authorized app.ConnectResult // the last Authorize's result: its Note explains an http address
+	connected  bool              // the latest status said so
 	connecting bool
 	syncing    bool
 	content    fyne.CanvasObject
@@ -201,7 +202,8 @@ func (t *connectionTab) onAuthorize() {
 			t.secret.SetText("")
 			t.secret.PlaceHolder = t.secretKeptIn()
 			t.secret.Refresh()
-			t.setState("Connected", widget.SuccessImportance)
+			t.authorized = res
+			t.setState("Connected to "+res.String(), widget.SuccessImportance)
 			t.scopes.SetText("Granted: " + strings.Join(res.Scopes, ", "))
 			t.updateButtons()
 			t.u.refreshStatus()
@@ -254,19 +256,16 @@ func (t *connectionTab) applyStatus(st app.Status) {
 		t.health = st.Health // until an event says newer
 	}
 	if !t.connecting {
-		switch {
-		case st.Connected:
-			t.showHealth()
-		case st.Address != "":
-			t.setState("Not connected: "+st.Problem, widget.DangerImportance)
-		default:
-			t.setState("Not connected. Enter the details of your HaloPSA API application, then Authorize.", widget.MediumImportance)
-		}
+		t.showHealth()
 	}
 	t.detail.SetText("")
 	t.scopes.SetText("")
 	if st.Address != "" {
-		t.detail.SetText("HaloPSA " + st.Address + " · client " + st.ClientID + " · connected " + when(st.ConnectedAt))
+		addr := st.Address
+		if t.authorized.Address == addr {
+			addr = t.authorized.String() // "http://127.0.0.1:8080 (https did not answer)"
+		}
+		t.detail.SetText("HaloPSA " + addr + " · client " + st.ClientID + " · connected " + when(st.ConnectedAt))
 		t.scopes.SetText("Granted: " + strings.Join(st.Scopes, ", "))
 	}
 	t.polling.SetText("")
@@ -290,30 +289,18 @@ func (t *connectionTab) secretKeptIn() string {
 }
 
 // setHealth shows a change of HaloSync's standing with HaloPSA in the
-// state line, as the status bar does: never a green "Connected" while
-// HaloPSA does not answer.
+// state line, in the status bar's words and colour (see viewHealth).
 func (t *connectionTab) setHealth(h app.Health) {
 	t.health, t.healthSeen = h, true
-	if t.status.Connected && !t.connecting {
+	if !t.connecting {
 		t.showHealth()
 	}
 }
 
-// showHealth words the state line of a stored, working connection.
+// showHealth words the state line from the latest status and health.
 func (t *connectionTab) showHealth() {
-	h := t.health
-	switch h.State {
-	case app.HealthUnreachable:
-		text := "Connected, but HaloPSA cannot be reached since " + when(h.Since) + "; HaloSync tries again at " + when(h.RetryAt) + "."
-		if h.Reason != "" {
-			text += "\n" + h.Reason
-		}
-		t.setState(text, widget.DangerImportance)
-	case app.HealthWaiting:
-		t.setState("Connected; waiting for HaloPSA's request limit, resuming at "+when(h.Until)+".", widget.WarningImportance)
-	default:
-		t.setState("Connected", widget.SuccessImportance)
-	}
+	v := viewHealth(t.status, t.health)
+	t.setState(v.long, v.importance)
 }
 
 func (t *connectionTab) setState(text string, imp widget.Importance) {

@@ -44,7 +44,7 @@ func TestAuthorizeSuccess(t *testing.T) {
 			t.Fatalf("Connect calls %+v, want one with %+v", f.connects, want)
 		}
 	})
-	if c.state.Text != "Connected" || c.state.Importance != widget.SuccessImportance {
+	if !strings.HasPrefix(c.state.Text, "Connected to acme.halopsa.com;") || c.state.Importance != widget.SuccessImportance {
 		t.Errorf("state %q (importance %v), want a green Connected", c.state.Text, c.state.Importance)
 	}
 	if got := c.scopes.Text; got != "Granted: read:customers, read:assets, read:tickets, edit:tickets" {
@@ -254,7 +254,7 @@ func TestConnectionStateFollowsHealth(t *testing.T) {
 		ui(u, func() { text, imp = u.conn.state.Text, u.conn.state.Importance })
 		return text, imp
 	}
-	if text, imp := state(); text != "Connected" || imp != widget.SuccessImportance {
+	if text, imp := state(); !strings.HasPrefix(text, "Connected to acme.halopsa.com; in sync") || imp != widget.SuccessImportance {
 		t.Fatalf("at start: %q, %v", text, imp)
 	}
 	since := time.Date(2026, 11, 30, 14, 2, 0, 0, time.Local)
@@ -275,7 +275,7 @@ func TestConnectionStateFollowsHealth(t *testing.T) {
 		t.Errorf("waiting: %q, %v", text, imp)
 	}
 	f.emit(app.Event{Health: &app.Health{State: app.HealthOK}})
-	if text, imp := state(); text != "Connected" || imp != widget.SuccessImportance {
+	if text, imp := state(); !strings.HasPrefix(text, "Connected to acme.halopsa.com; in sync") || imp != widget.SuccessImportance {
 		t.Errorf("after recovery: %q, %v", text, imp)
 	}
 }
@@ -292,4 +292,21 @@ func TestConnectionStateStartsFromTheStatusHealth(t *testing.T) {
 	if !strings.Contains(text, "cannot be reached since 09:15") {
 		t.Errorf("state %q", text)
 	}
+}
+
+// TestAuthorizeSaysHTTPWasUsed: when a loopback address answered only
+// over plain http, the Connection tab says so, and keeps saying it.
+func TestAuthorizeSaysHTTPWasUsed(t *testing.T) {
+	f := &fakeBackend{connectRes: app.ConnectResult{Address: "http://127.0.0.1:8080", Note: app.NoteHTTPS,
+		Scopes: []string{"read:customers"}}}
+	u := newTestWindow(t, f, Options{})
+	c := u.conn
+	fillForm(c, "127.0.0.1:8080", "client-1", "s3cret")
+	tap(u, c.authorize)
+	u.work.wait()
+	ui(u, func() {
+		if want := "HaloPSA http://127.0.0.1:8080 (https did not answer) · client client-1"; !strings.HasPrefix(c.detail.Text, want) {
+			t.Errorf("detail %q; want it to start %q", c.detail.Text, want)
+		}
+	})
 }

@@ -89,6 +89,9 @@ func (f *fakeBackend) Connect(ctx context.Context, req app.ConnectRequest) (app.
 		return app.ConnectResult{}, f.connectErr
 	}
 	f.status = connectedStatus()
+	if f.connectRes.Address != "" {
+		f.status.Address = f.connectRes.Address
+	}
 	return f.connectRes, nil
 }
 

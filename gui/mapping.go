@@ -66,7 +66,7 @@ type mappingTab struct {
 	importCSV, fromHalo    *widget.Button
 	historyBtn             *widget.Button
 	history                *historyDialog // the last history dialog opened
-	filter                 *widget.RadioGroup
+	filter                 *widget.Select
 	confFilter             *widget.Select
 	book                   *bookActions // add, edit, delete, merge, unmap, export: bookactions.go
 	search                 *widget.Entry
@@ -93,7 +93,9 @@ func (t *mappingTab) build() {
 	t.importCSV = &widget.Button{Text: "Import CSV…", Icon: theme.FolderOpenIcon(), OnTapped: t.onImportCSV}
 	t.fromHalo = &widget.Button{Text: "Add from HaloPSA…", Icon: theme.ContentAddIcon(), OnTapped: t.onCreateFromHalo}
 	t.historyBtn = &widget.Button{Text: "History…", Icon: theme.HistoryIcon(), OnTapped: t.onHistory}
-	t.filter = &widget.RadioGroup{Options: mappingFilters, Horizontal: true, Required: true, OnChanged: t.onFilter}
+	// A drop-down, not radio buttons: seven choices side by side took
+	// the whole width of a 900 px window and left the search no room.
+	t.filter = &widget.Select{Options: mappingFilters, OnChanged: t.onFilter}
 	t.filter.ExtendBaseWidget(t.filter)
 	t.filter.SetSelected(showAll)
 	t.confFilter = &widget.Select{Options: confidenceFilters, OnChanged: t.onConfidence}
@@ -106,13 +108,15 @@ func (t *mappingTab) build() {
 	t.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Text: "Select a row to see why it was suggested."}
 	t.table = t.newTable()
 	t.book = newBookActions(t)
-	actions := container.NewHBox(t.bulk, t.acceptHigh, t.save, t.historyBtn, widget.NewSeparator(), t.importCSV, t.book.exportCSV,
+	// The buttons wrap onto a second row in a narrow window rather than
+	// widen it; the search takes whatever width the filters leave.
+	actions := wrapRow(t.bulk, t.acceptHigh, t.save, t.historyBtn, t.importCSV, t.book.exportCSV,
 		t.book.add, t.fromHalo)
-	confidence := container.NewHBox(&widget.Label{Text: "Confidence"}, t.confFilter)
-	filters := container.NewBorder(nil, nil, t.filter, confidence, t.search)
+	filters := container.NewBorder(nil, nil,
+		container.NewHBox(&widget.Label{Text: "Show"}, t.filter, &widget.Label{Text: "Confidence"}, t.confFilter), nil, t.search)
 	top := container.NewVBox(actions, filters)
 	bottom := container.NewVBox(t.message, container.NewBorder(nil, nil, nil, t.summary, t.detail), t.book.rowBar)
-	t.content = container.NewBorder(top, bottom, nil, nil, t.table)
+	t.content = container.NewBorder(top, bottom, nil, nil, fitColumns(t.table, mapColumnWidths))
 	t.updateButtons()
 }
 

@@ -25,12 +25,22 @@ const (
 	colActions
 )
 
+// mapColumns are the table's columns: a title, the width wanted and the
+// narrowest it may get in a small window (the row actions keep theirs).
 var mapColumns = []struct {
-	title string
-	width float32
+	title      string
+	width, min float32
 }{
-	{"Local client", 190}, {"HaloPSA client", 190}, {"Score", 105}, {"Confidence", 90},
-	{"Reason", 185}, {"Status", 140}, {"", 250},
+	{"Local client", 190, 110}, {"HaloPSA client", 190, 110}, {"Score", 105, 80}, {"Confidence", 90, 85},
+	{"Reason", 185, 80}, {"Status", 140, 85}, {"", 260, 260},
+}
+
+// mapColumnWidths are the columns' widths for fitColumns.
+func mapColumnWidths() (want, least []float32) {
+	for _, c := range mapColumns {
+		want, least = append(want, c.width), append(least, c.min)
+	}
+	return want, least
 }
 
 func (t *mappingTab) newTable() *widget.Table {

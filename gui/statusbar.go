@@ -48,12 +48,9 @@ func newStatusBar() *statusBar {
 		lastSync: &widget.Label{},
 		outbox:   &widget.Label{Importance: widget.WarningImportance},
 		webhook:  &widget.Label{Text: "Polling"},
-		// The demo label gives way (it truncates) when an import's bars
-		// need the room: the title says "demo" too.
-		demo: &widget.Label{Text: "Demo mode: simulated HaloPSA, made-up clients", Importance: widget.WarningImportance,
-			Alignment: fyne.TextAlignTrailing, Truncation: fyne.TextTruncateEllipsis},
-		bars:    map[store.Resource]*resourceBar{},
-		running: container.NewHBox(),
+		demo:     &widget.Label{Text: "Demo mode: simulated HaloPSA, made-up clients", Importance: widget.WarningImportance},
+		bars:     map[store.Resource]*resourceBar{},
+		running:  container.NewHBox(),
 	}
 	s.demo.Hide()
 	for _, r := range store.Resources() {
@@ -66,9 +63,10 @@ func newStatusBar() *statusBar {
 	}
 	s.running.Hide()
 	s.outbox.Hide()
+	// The parts wrap onto a second row in a narrow window rather than
+	// widen it or cut a part off.
 	s.content = container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, container.NewHBox(s.state, widget.NewSeparator(), s.lastSync, s.running),
-			container.NewHBox(s.outbox, s.webhook), s.demo))
+		wrapRow(s.state, s.lastSync, s.running, s.outbox, s.webhook, s.demo))
 	return s
 }
 
@@ -87,11 +85,19 @@ func (s *statusBar) applyStatus(st app.Status, syncing bool) {
 		s.health = st.Health
 	}
 	s.showState()
-	if syncing {
-		s.lastSync.SetText("Syncing…")
+	s.showLastFailure(syncing)
+}
+
+// showLastFailure says when the latest import failed, if it did and none
+// runs now; the state line already tells the last sync's time.
+func (s *statusBar) showLastFailure(syncing bool) {
+	r := s.st.LastRun
+	if syncing || r == nil || (r.Status != store.StatusFailed && r.Status != store.StatusInterrupted) {
+		s.lastSync.Hide()
 		return
 	}
-	s.lastSync.SetText(lastSyncText(st))
+	s.lastSync.SetText("The latest attempt failed at " + when(r.FinishedAt))
+	s.lastSync.Show()
 }
 
 // setHealth shows a change of HaloSync's standing with HaloPSA.
@@ -106,26 +112,15 @@ func (s *statusBar) reset() {
 	s.running.Hide()
 }
 
-// showState words the connection and health, in colour: never a green
+// showState words the health, in colour (see viewHealth): never a green
 // "Connected" while HaloPSA does not answer. While requests wait for the
 // rate limit, the import's bars give way to when they resume, instead of
 // standing still.
 func (s *statusBar) showState() {
-	st, h := s.st, s.health
-	switch {
-	case st.Connected && h.State == app.HealthUnreachable:
-		s.state.Text, s.state.Importance = "● HaloPSA cannot be reached since "+when(h.Since)+"; next try "+when(h.RetryAt), widget.DangerImportance
-	case st.Connected && h.State == app.HealthWaiting:
-		s.state.Text, s.state.Importance = "● Waiting for HaloPSA's request limit (resuming at "+when(h.Until)+")", widget.WarningImportance
-	case st.Connected:
-		s.state.Text, s.state.Importance = "● Connected to "+hostOf(st.Address), widget.SuccessImportance
-	case st.Address != "":
-		s.state.Text, s.state.Importance = "● Not connected: "+clip(st.Problem, 80), widget.DangerImportance
-	default:
-		s.state.Text, s.state.Importance = "● Not connected", widget.MediumImportance
-	}
+	v := viewHealth(s.st, s.health)
+	s.state.Text, s.state.Importance = "● "+v.short, v.importance
 	s.state.Refresh()
-	if s.importing && h.State != app.HealthWaiting {
+	if s.importing && s.health.State != app.HealthWaiting {
 		s.running.Show()
 	} else {
 		s.running.Hide()
@@ -189,7 +184,7 @@ func (s *statusBar) importBegan() {
 	}
 	s.importing = true
 	s.showState()
-	s.lastSync.SetText("Syncing…")
+	s.lastSync.Hide()
 }
 
 // progress moves one resource's bar.

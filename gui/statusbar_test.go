@@ -25,18 +25,23 @@ func wantState(t *testing.T, u *Window, step, text string, imp widget.Importance
 	})
 }
 
+// inSync is the status bar's line for f's healthy connection.
+func inSync(f *fakeBackend) string {
+	return "● Connected · in sync (last " + when(f.status.Counts.LastSync) + ")"
+}
+
 func TestStatusBarShowsHealth(t *testing.T) {
 	f := &fakeBackend{status: connectedStatus()}
 	u := newTestWindow(t, f, Options{})
-	wantState(t, u, "at start", "● Connected to acme.halopsa.com", widget.SuccessImportance)
+	wantState(t, u, "at start", inSync(f), widget.SuccessImportance)
 
 	since, retry := time.Now().Add(-2*time.Minute), time.Now().Add(3*time.Minute)
 	f.emit(app.Event{Health: &app.Health{State: app.HealthUnreachable, Since: since, RetryAt: retry, Attempts: 4}})
-	wantState(t, u, "HaloPSA down", "● HaloPSA cannot be reached since "+when(since)+"; next try "+when(retry), widget.DangerImportance)
+	wantState(t, u, "HaloPSA down", "● HaloPSA unreachable since "+when(since)+" · retrying "+when(retry), widget.DangerImportance)
 	// A status read (a refresh after the event) does not turn it green again.
 	ui(u, func() { u.refreshStatus() })
 	u.work.wait()
-	wantState(t, u, "after a refresh", "● HaloPSA cannot be reached since "+when(since)+"; next try "+when(retry), widget.DangerImportance)
+	wantState(t, u, "after a refresh", "● HaloPSA unreachable since "+when(since)+" · retrying "+when(retry), widget.DangerImportance)
 
 	// An import runs, then the request budget makes it wait: the bars
 	// give way to when it resumes.
@@ -48,13 +53,13 @@ func TestStatusBarShowsHealth(t *testing.T) {
 	}
 	until := time.Now().Add(4*time.Minute + 50*time.Second)
 	f.emit(app.Event{Health: &app.Health{State: app.HealthWaiting, Since: time.Now(), Until: until, Reason: "the requests allowed per window are used up"}})
-	wantState(t, u, "waiting", "● Waiting for HaloPSA's request limit (resuming at "+when(until)+")", widget.WarningImportance)
+	wantState(t, u, "waiting", "● Waiting for HaloPSA's request limit until "+when(until), widget.WarningImportance)
 	if !u.status.running.Hidden {
 		t.Error("the progress bars stand still on screen while requests wait")
 	}
 
 	f.emit(app.Event{Health: &app.Health{State: app.HealthOK}})
-	wantState(t, u, "requests flow again", "● Connected to acme.halopsa.com", widget.SuccessImportance)
+	wantState(t, u, "requests flow again", inSync(f), widget.SuccessImportance)
 	if u.status.running.Hidden || u.status.bars[store.Clients].bar.Value != 100 {
 		t.Error("the progress bars did not come back when requests flowed again")
 	}
@@ -72,7 +77,7 @@ func TestStatusBarStartsFromTheStatusHealth(t *testing.T) {
 	since, retry := time.Now().Add(-time.Hour), time.Now().Add(time.Minute)
 	st.Health = app.Health{State: app.HealthUnreachable, Since: since, RetryAt: retry}
 	u := newTestWindow(t, &fakeBackend{status: st}, Options{})
-	wantState(t, u, "opened during an outage", "● HaloPSA cannot be reached since "+when(since)+"; next try "+when(retry), widget.DangerImportance)
+	wantState(t, u, "opened during an outage", "● HaloPSA unreachable since "+when(since)+" · retrying "+when(retry), widget.DangerImportance)
 }
 
 // TestOutageNotifiesOnce checks what an outage's rows raise on the

@@ -23,12 +23,14 @@ const allClients = "All clients"
 const noTicketsHint = "No tickets yet. HaloSync fetches the tickets of the clients mapped on Clients & Mapping " +
 	"(Bulk Map, then Save All Mappings) and shows them here; New ticket… creates one."
 
-// ticketColumns are the Tickets table's columns and their widths.
+// ticketColumns are the Tickets table's columns, their widths and the
+// narrowest each gets in a small window (fitColumns).
 var ticketColumns = []struct {
-	title string
-	width float32
+	title      string
+	width, min float32
 }{
-	{"Client", 210}, {"Summary", 360}, {"Status", 180}, {"HaloPSA #", 90}, {"Sync", 110}, {"Last change", 150},
+	{"Client", 210, 120}, {"Summary", 360, 160}, {"Status", 180, 110}, {"HaloPSA #", 90, 80}, {"Sync", 110, 90},
+	{"Last change", 150, 110},
 }
 
 // ticketsTab lists the tickets of mapped clients with where each stands
@@ -109,7 +111,12 @@ func (t *ticketsTab) build() {
 	actions := container.NewHBox(widget.NewLabel("Status"),
 		container.NewGridWrap(fyne.NewSize(240, t.status.MinSize().Height), t.status), t.close)
 	bottom := container.NewBorder(container.NewVBox(actions, t.syncNote), nil, nil, nil, container.NewVScroll(t.detail))
-	split := container.NewVSplit(t.table, bottom)
+	split := container.NewVSplit(fitColumns(t.table, func() (want, least []float32) {
+		for _, c := range ticketColumns {
+			want, least = append(want, c.width), append(least, c.min)
+		}
+		return want, least
+	}), bottom)
 	split.Offset = 0.6
 	t.content = container.NewBorder(bar, t.message, nil, nil, split)
 	t.updateButtons()

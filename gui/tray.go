@@ -16,6 +16,9 @@ type tray struct {
 	state *fyne.MenuItem
 	sync  *fyne.MenuItem
 	pause *fyne.MenuItem
+
+	st     app.Status // the latest status read
+	health app.Health // the status bar's health: the newer of events and status reads
 }
 
 func newTray(u *Window) *tray {
@@ -51,32 +54,34 @@ func newTray(u *Window) *tray {
 
 // update shows the connection and sync state in the menu. A nil tray (no
 // tray on this system) ignores it.
-func (t *tray) update(st app.Status, syncing, paused bool) {
+func (t *tray) update(st app.Status, h app.Health, paused bool) {
 	if t == nil {
 		return
 	}
-	t.state.Label = stateLine(st, syncing, paused)
+	t.st, t.health = st, h
 	t.sync.Disabled = !st.Connected
 	t.pause.Label = "Pause sync"
 	if paused {
 		t.pause.Label = "Resume sync"
 	}
+	t.show()
+}
+
+// setHealth shows a change of health.
+func (t *tray) setHealth(h app.Health) {
+	if t == nil {
+		return
+	}
+	t.health = h
+	t.show()
+}
+
+// show puts the state line in the menu.
+func (t *tray) show() {
+	t.state.Label = stateLine(t.st, t.health)
 	t.menu.Refresh()
 }
 
-// stateLine is the connection and sync state in a few words.
-func stateLine(st app.Status, syncing, paused bool) string {
-	switch {
-	case !st.Connected && st.Address == "":
-		return "Not connected to HaloPSA"
-	case !st.Connected:
-		return "Not connected: " + clip(st.Problem, 60)
-	case syncing:
-		return "Connected · syncing…"
-	case paused:
-		return "Connected · sync paused"
-	case st.Counts.LastSync.IsZero():
-		return "Connected · not synced yet"
-	}
-	return "Connected · last sync " + when(st.Counts.LastSync)
-}
+// stateLine is the tray's state line: the status bar's words (see
+// viewHealth), so that during an outage it says so instead of "Connected".
+func stateLine(st app.Status, h app.Health) string { return viewHealth(st, h).short }

@@ -90,7 +90,8 @@ func New(a fyne.App, b Backend, opts Options) *Window {
 	u := &Window{app: a, opts: opts, delay: searchDelay}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow("HaloSync")
-	u.win.Resize(fyne.NewSize(1200, 760))
+	u.restoreSize() // winsize.go
+	a.Lifecycle().SetOnStopped(u.saveSize)
 	u.notify = newNotifier(a, u.do)
 	u.status = newStatusBar()
 	u.welcome = newWelcomeView(u)
@@ -104,8 +105,9 @@ func New(a fyne.App, b Backend, opts Options) *Window {
 		// hides it: syncing goes on.
 		u.win.SetCloseIntercept(u.onCloseWindow)
 	} else {
-		// Without, closing quits: through the guard for unsaved decisions.
-		u.win.SetCloseIntercept(u.quit)
+		// Without, closing quits, after saying that syncing stops
+		// (quitguard.go).
+		u.win.SetCloseIntercept(u.onCloseNoTray)
 	}
 	if b == nil || opts.Demo {
 		u.welcome.connect.Hide() // demo mode from the start: no real backend to connect
@@ -218,7 +220,7 @@ func (u *Window) refreshStatus(then ...func(app.Status)) {
 			}
 			u.conn.applyStatus(st)
 			u.status.applyStatus(st, u.importing)
-			u.tray.update(st, u.importing, b.Paused())
+			u.tray.update(st, u.status.health, b.Paused())
 			u.refreshOutbox()
 			u.refreshWebhook()
 			for _, f := range then {
@@ -239,6 +241,7 @@ func (u *Window) onEvent(b Backend, e app.Event) {
 	case e.Health != nil:
 		u.status.setHealth(*e.Health)
 		u.conn.setHealth(*e.Health)
+		u.tray.setHealth(*e.Health)
 	case e.Import != nil:
 		u.onImport(*e.Import)
 	case e.TicketsChanged != nil:
@@ -304,6 +307,7 @@ func (u *Window) selectTab(i int) {
 // onCloseWindow hides the window instead of quitting, so syncing goes on;
 // the tray brings it back or quits.
 func (u *Window) onCloseWindow() {
+	u.saveSize()
 	u.win.Hide()
 	if !u.hidHint {
 		u.hidHint = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -40,7 +41,7 @@ func TestConnectedOpensTabs(t *testing.T) {
 	if u.tabs.SelectedIndex() != tabLog {
 		t.Errorf("Options.Tab log selected tab %d", u.tabs.SelectedIndex())
 	}
-	if got := u.status.state.Text; got != "● Connected to acme.halopsa.com" {
+	if got := u.status.state.Text; got != inSync(f) {
 		t.Errorf("status bar says %q", got)
 	}
 	if !u.status.demo.Hidden {
@@ -217,9 +218,16 @@ func TestTray(t *testing.T) {
 		return s
 	}
 	got := strings.Join(labels(), "|")
-	if !strings.HasPrefix(got, "Connected · last sync ") || !strings.Contains(got, "|Sync now|Open HaloSync|Pause sync||Quit") {
+	if !strings.HasPrefix(got, "Connected · in sync (last ") || !strings.Contains(got, "|Sync now|Open HaloSync|Pause sync||Quit") {
 		t.Fatalf("tray menu = %q", got)
 	}
+	// The state line follows the health, as the status bar does.
+	since := time.Now()
+	f.emit(app.Event{Health: &app.Health{State: app.HealthUnreachable, Since: since, RetryAt: since.Add(time.Minute)}})
+	if got, want := a.menu.Items[0].Label, "HaloPSA unreachable since "+when(since)+" · retrying "+when(since.Add(time.Minute)); got != want {
+		t.Errorf("tray state line during an outage %q; want %q", got, want)
+	}
+	f.emit(app.Event{Health: &app.Health{State: app.HealthOK}})
 	ui(u, a.menu.Items[2].Action) // Sync now
 	ui(u, a.menu.Items[4].Action) // Pause sync
 	u.work.wait()

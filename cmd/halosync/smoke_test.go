@@ -20,8 +20,10 @@ import (
 // TestSmokeDemo runs the real binary on a real X display (Xvfb in CI):
 // `halosync --demo` starts, connects to the simulated HaloPSA, imports,
 // a screenshot is taken, Ctrl+3 shows the Tickets tab (when xdotool is
-// installed) and a second screenshot is taken, and SIGTERM quits it
-// cleanly within 5 seconds.
+// installed) and a second screenshot is taken, then Clients & Mapping in a
+// window resized to 900x600 (it must stay that size, with the status bar
+// drawn along its bottom) and a third, and SIGTERM quits it cleanly within
+// 5 seconds.
 // It runs only with HALOSYNC_GUI_SMOKE=1 and DISPLAY set, e.g.
 //
 //	HALOSYNC_GUI_SMOKE=1 xvfb-run -a -s "-screen 0 1280x800x24" go test -run Smoke -v ./cmd/halosync
@@ -48,7 +50,9 @@ func TestSmokeDemo(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "--demo", "--data-dir", data)
-	cmd.Env = append(os.Environ(), "LANG=C.UTF-8")
+	// Fyne keeps preferences (the window size) under the user's config
+	// folder: the test's own, so that it neither reads nor changes yours.
+	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -79,6 +83,11 @@ func TestSmokeDemo(t *testing.T) {
 	}
 	if shot, ok := ticketsShot(t, dir); ok && keep != "" {
 		if err := copyFile(shot, filepath.Join(keep, "halosync-smoke-tickets.png")); err != nil {
+			t.Error(err)
+		}
+	}
+	if shot, ok := smallWindowShot(t, dir); ok && keep != "" {
+		if err := copyFile(shot, filepath.Join(keep, "halosync-smoke-900x600.png")); err != nil {
 			t.Error(err)
 		}
 	}

@@ -46,7 +46,7 @@ func (c *cli) connect(ctx context.Context, a *app.App, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Connected to %s\nGranted scopes: %s\nVerified: %s\n",
-		res.Address, strings.Join(res.Scopes, " "), strings.Join(res.Verified, " "))
+		res, strings.Join(res.Scopes, " "), strings.Join(res.Verified, " "))
 	if *noSync {
 		return nil
 	}

@@ -85,3 +85,25 @@ func parseAuthURL(raw string) (string, error) {
 	path := strings.TrimSuffix(strings.TrimRight(u.EscapedPath(), "/"), "/token")
 	return scheme + "://" + strings.ToLower(u.Host) + path, nil
 }
+
+// PlainLoopback returns the http:// form of raw when raw names this
+// machine without a scheme ("127.0.0.1:8080", "localhost:8080"), for a
+// caller to try when https does not answer: local test servers and the
+// simulator speak plain http, and there the secret never leaves the
+// machine. ok is false for anything else, a typed scheme included, so
+// every other address stays https-only.
+func PlainLoopback(raw string) (a Address, ok bool) {
+	s := strings.TrimSpace(raw)
+	if s == "" || strings.Contains(s, "://") {
+		return "", false
+	}
+	addr, err := ParseAddress("http://" + s)
+	if err != nil {
+		return "", false
+	}
+	u, err := url.Parse(string(addr))
+	if err != nil || !IsLoopback(u.Hostname()) {
+		return "", false
+	}
+	return addr, true
+}

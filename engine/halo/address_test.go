@@ -56,3 +56,25 @@ func TestTokenURL(t *testing.T) {
 		t.Errorf("tokenURL without tenant = %q", got)
 	}
 }
+
+func TestPlainLoopback(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		want Address
+		ok   bool
+	}{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080", true},
+		{" localhost:8080/api ", "http://localhost:8080", true},
+		{"[::1]:9000", "http://[::1]:9000", true},
+		{"https://127.0.0.1:8080", "", false}, // a scheme typed is a scheme meant
+		{"http://127.0.0.1:8080", "", false},
+		{"acme.halopsa.com", "", false}, // never plain http across the network
+		{"10.0.0.5:8080", "", false},
+		{"", "", false},
+	} {
+		got, ok := PlainLoopback(c.raw)
+		if got != c.want || ok != c.ok {
+			t.Errorf("PlainLoopback(%q) = %q, %v; want %q, %v", c.raw, got, ok, c.want, c.ok)
+		}
+	}
+}
