@@ -42,7 +42,8 @@ func (s *Server) generate() {
 		users:   newTable[*user](n * o.UsersPerClient),
 		assets:  newTable[*asset](n * o.AssetsPerClient),
 		tickets: newTable[*ticket](n * o.TicketsPerClient),
-		enc:     o.Behaviour.encoding(),
+		actions: newTable[*action](16), actionsOf: map[int][]*action{},
+		enc: o.Behaviour.encoding(),
 	}
 	g := &gen{rng: s.rng, st: &s.data, anchor: anchor, names: make(map[string]bool, n)}
 	sitesN := spread(g.rng, n, o.SitesPerClient, 1)

@@ -84,6 +84,7 @@ type ticket struct {
 	priorityID int
 	summary    string
 	details    string
+	category1  string // category_1, e.g. "Hardware>Laptop"
 	occurred   time.Time
 	created    time.Time
 	lastUpdate time.Time
@@ -158,9 +159,12 @@ type store struct {
 	users   table[*user]
 	assets  table[*asset]
 	tickets table[*ticket]
+	actions table[*action]
+	// actionsOf lists each ticket's actions, oldest first.
+	actionsOf map[int][]*action
 	// last ids handed out, so new records get higher ids than any before
-	lastClient, lastSite, lastUser, lastAsset, lastTicket int
-	enc                                                   ticketEncoding // how ticket bodies are written (SetBehaviour)
+	lastClient, lastSite, lastUser, lastAsset, lastTicket, lastAction int
+	enc                                                               ticketEncoding // how ticket bodies are written (SetBehaviour)
 }
 
 // siteName returns the site's name, "" when it has none or is gone.
