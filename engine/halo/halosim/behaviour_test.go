@@ -137,7 +137,7 @@ func TestBehaviourValidateAndString(t *testing.T) {
 		}
 	}
 	if got, want := (Behaviour{}).String(),
-		"ticket_date_filter=honour ticket_order=honour past_end_repeats=false asset_page_size=0 unpaged_limit=0 ticket_time_key=last_update halo_dates=false" +
+		"ticket_date_filter=honour ticket_order=honour past_end_repeats=false asset_page_size=0 unpaged_limit=0 ticket_time_key=last_update halo_dates=false"+
 			" action_note_key=note validation_answer=fields priority_id_key=id"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
