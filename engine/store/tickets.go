@@ -33,7 +33,7 @@ type Ticket struct {
 	Details        string
 	StatusID       int64 // HaloPSA's status id
 	TypeID         int64
-	PriorityID     int64 // HaloPSA's priority id; 0 for HaloPSA's default
+	PriorityID     int64     // HaloPSA's priority id; 0 for HaloPSA's default
 	BaseStatusID   int64     // the status both sides last agreed on
 	HaloUpdatedAt  time.Time // HaloPSA's last_update of the newest version applied
 	LocalChangedAt time.Time // the user's last change here
