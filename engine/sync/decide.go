@@ -27,7 +27,7 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 	if cur == nil {
 		return store.TicketChange{Ticket: &store.Ticket{
 			HaloID: r.ID.Int(), LocalClientID: localClient, HaloClientID: r.ClientID.Int(), SiteID: r.SiteID.Int(),
-			UserID: r.UserID.Int(), Summary: r.Summary, Details: r.Details, StatusID: rs, TypeID: r.TicketTypeID.Int(),
+			UserID: r.UserID.Int(), Summary: r.Summary, Details: r.Details, StatusID: rs, TypeID: r.TicketTypeID.Int(), PriorityID: r.PriorityID.Int(),
 			BaseStatusID: rs, HaloUpdatedAt: ru, SyncState: store.TicketSynced,
 		}}
 	}
@@ -39,7 +39,7 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 	}
 	next := *cur
 	next.HaloUpdatedAt, next.HaloClientID, next.SiteID, next.UserID = ru, r.ClientID.Int(), r.SiteID.Int(), r.UserID.Int()
-	next.TypeID, next.Summary = r.TicketTypeID.Int(), r.Summary
+	next.TypeID, next.PriorityID, next.Summary = r.TicketTypeID.Int(), r.PriorityID.Int(), r.Summary
 	if r.Details != "" {
 		next.Details = r.Details
 	}
@@ -47,12 +47,15 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 		next.LocalClientID = localClient
 	}
 	var statusItems []int64
-	createPending := false
+	createPending, notesPending := false, false
 	for _, o := range open {
-		if o.Kind == "status" {
+		switch o.Kind {
+		case "status":
 			statusItems = append(statusItems, o.ID)
-		} else {
+		case "create":
 			createPending = true
+		case "note":
+			notesPending = true
 		}
 	}
 	ch := store.TicketChange{Ticket: &next}
@@ -84,6 +87,9 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 		ch.Logs = append(ch.Logs, store.LogEntry{Level: store.Warn, Operation: "conflict", Object: obj, Message: fmt.Sprintf(
 			"Both sides changed the status. Kept HaloSync's %q (changed %s); HaloPSA's %q (changed %s) will be overwritten",
 			name(cur.StatusID), cur.LocalChangedAt.Format(time.RFC3339), name(rs), ru.Format(time.RFC3339))})
+	}
+	if notesPending && next.SyncState == store.TicketSynced {
+		next.SyncState = store.TicketPending // a note of it still waits in the outbox
 	}
 	return ch
 }
