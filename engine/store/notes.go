@@ -176,3 +176,13 @@ func (db *DB) FinishNote(ctx context.Context, itemID, noteID, haloID int64) erro
 		return err
 	})
 }
+
+// RetryTicketNow makes every open outbox item of a ticket due at once: a
+// person's "try again now" after fixing what stood in the way.
+func (db *DB) RetryTicketNow(ctx context.Context, ticketID int64) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE ticket_id = ? AND state IN ('pending', 'sending')`,
+			db.stamp(), ticketID)
+		return err
+	})
+}

@@ -1,0 +1,116 @@
+package sync
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/brainstormmsp/halosync/engine/halo/halosim"
+	"github.com/brainstormmsp/halosync/engine/store"
+)
+
+// mappedClient returns a HaloPSA client of the rig and its local client.
+func (r *ticketRig) mappedClient(i int) (haloID, localID int64) {
+	r.t.Helper()
+	c := int64(r.sim.ActiveClientIDs()[i])
+	local, ok, err := r.db.LocalClientForHalo(r.ctx, c)
+	if err != nil || !ok {
+		r.t.Fatalf("client %d is not mapped: %v", c, err)
+	}
+	return c, local
+}
+
+func TestCreateLandsWithEveryField(t *testing.T) {
+	r := newTicketRig(t, halosim.Options{})
+	f, err := r.db.TicketFields(r.ctx)
+	if err != nil || len(f.Types) != 4 || len(f.Priorities) != 4 || len(f.Outcomes) == 0 {
+		t.Fatalf("LoadStatuses did not bring the ticket fields: %+v, %v", f, err)
+	}
+	_, local := r.mappedClient(2)
+	draft, err := r.ts.NewTicket(r.ctx, local)
+	if err != nil || draft.UserID == 0 || draft.SiteID == 0 {
+		t.Fatalf("a new ticket starts without the primary contact and its site: %+v, %v", draft, err)
+	}
+	// The client's defaults win over the primary contact; a default type brings its priority.
+	sites, _ := r.db.Sites(r.ctx, draft.HaloClientID)
+	contacts, _ := r.db.Contacts(r.ctx, draft.HaloClientID)
+	site, contact := sites[len(sites)-1], contacts[len(contacts)-1]
+	if err := r.db.SetTicketDefaults(r.ctx, store.TicketDefaults{LocalClientID: local, SiteID: site.ID, UserID: contact.ID, TypeID: 3}); err != nil {
+		t.Fatal(err)
+	}
+	draft, _ = r.ts.NewTicket(r.ctx, local)
+	if draft.SiteID != site.ID || draft.UserID != contact.ID || draft.TypeID != 3 || draft.PriorityID != 4 {
+		t.Fatalf("draft from the defaults = %+v", draft)
+	}
+	draft.PriorityID, draft.Summary = 1, "Server room too hot"
+	tk, err := r.db.CreateTicket(r.ctx, draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.ts.PushOutbox(r.ctx); err != nil || n != 1 {
+		t.Fatalf("pushed %d, %v", n, err)
+	}
+	got, _ := r.db.Ticket(r.ctx, tk.ID)
+	remote := r.remote(got.HaloID)
+	if remote.SiteID.Int() != site.ID || remote.UserID.Int() != contact.ID || remote.TicketTypeID != 3 || remote.PriorityID != 1 {
+		t.Fatalf("HaloPSA has site %d, contact %d, type %d, priority %d; want %d, %d, 3, 1",
+			remote.SiteID, remote.UserID, remote.TicketTypeID, remote.PriorityID, site.ID, contact.ID)
+	}
+	// No details: the reference alone, not after blank lines.
+	if want := "— HaloSync ref " + tk.Ref; remote.Details != want {
+		t.Fatalf("details = %q, want %q", remote.Details, want)
+	}
+	// Polled back, the ticket keeps its fields.
+	r.sync()
+	if back := r.local(int(got.HaloID)); back.PriorityID != 1 || back.TypeID != 3 || back.SiteID != site.ID {
+		t.Fatalf("after a poll: %+v", back)
+	}
+}
+
+func TestMissingRequiredFieldWaitsForTheFix(t *testing.T) {
+	for _, answer := range []string{"fields", "message"} {
+		t.Run(answer, func(t *testing.T) {
+			r := newTicketRig(t, halosim.Options{Behaviour: halosim.Behaviour{ValidationAnswer: answer}})
+			haloClient, local := r.mappedClient(1)
+			tk, err := r.db.CreateTicket(r.ctx, store.Ticket{LocalClientID: local, HaloClientID: haloClient,
+				Summary: "New starter", Details: "Ann starts Monday", TypeID: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := r.ts.PushOutbox(r.ctx); err != nil || n != 1 {
+				t.Fatalf("pushed %d, %v", n, err)
+			}
+			got, _ := r.db.Ticket(r.ctx, tk.ID)
+			const want = "HaloPSA needs a site for ticket type Service Request"
+			if got.HaloID != 0 || got.SyncState != store.TicketError || !strings.HasPrefix(got.SyncError, want) {
+				t.Fatalf("after HaloPSA asked for a site: %+v", got)
+			}
+			if n, _ := r.db.OutboxPending(r.ctx); n != 1 {
+				t.Fatalf("the refused create left the outbox (%d open)", n)
+			}
+			if logs, _ := r.db.Logs(r.ctx, store.LogQuery{Search: want}); len(logs) != 1 {
+				t.Fatalf("log rows: %+v", logs)
+			}
+			// Held, not hammered: another push sends nothing.
+			r.sim.ResetStats()
+			if n, err := r.ts.PushOutbox(r.ctx); err != nil || n != 0 || r.sim.Stats().Requests != 0 {
+				t.Fatalf("a held create was sent again: %d, %v, %d requests", n, err, r.sim.Stats().Requests)
+			}
+			// The fix: the site and contact are set, and the create goes out at once.
+			draft, _ := r.ts.NewTicket(r.ctx, local)
+			if err := r.db.SetTicketFields(r.ctx, tk.ID, draft.SiteID, draft.UserID, 3, 0); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := r.ts.PushOutbox(r.ctx); err != nil || n != 1 {
+				t.Fatalf("pushed %d, %v", n, err)
+			}
+			got, _ = r.db.Ticket(r.ctx, tk.ID)
+			if got.HaloID == 0 || got.SyncState != store.TicketSynced || got.SyncError != "" {
+				t.Fatalf("after the fix: %+v", got)
+			}
+			if remote := r.remote(got.HaloID); remote.SiteID.Int() != draft.SiteID || remote.UserID.Int() != draft.UserID ||
+				remote.Details != "Ann starts Monday\n\n— HaloSync ref "+tk.Ref {
+				t.Fatalf("HaloPSA's copy: %+v", remote)
+			}
+		})
+	}
+}
