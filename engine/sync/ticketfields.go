@@ -74,20 +74,22 @@ func (ts *Tickets) typeName(ctx context.Context, id int64) string {
 // (or the client's first site), and the type and priority left to HaloPSA
 // (0), except that a default type brings its default priority. The caller
 // sets the summary and details, may change any field, and passes it to
-// store.CreateTicket. The client must be mapped to a HaloPSA client.
-func (ts *Tickets) NewTicket(ctx context.Context, localClientID int64) (store.Ticket, error) {
-	haloClient, err := ts.DB.HaloClientForLocal(ctx, localClientID)
+// store.CreateTicket. The client must be mapped to a HaloPSA client
+// (store.ErrNotFound otherwise). It reads only the store, so a form can
+// start offline.
+func NewTicket(ctx context.Context, db *store.DB, localClientID int64) (store.Ticket, error) {
+	haloClient, err := db.HaloClientForLocal(ctx, localClientID)
 	if err != nil {
 		return store.Ticket{}, err
 	}
-	d, err := ts.DB.TicketDefaults(ctx, localClientID)
+	d, err := db.TicketDefaults(ctx, localClientID)
 	if err != nil {
 		return store.Ticket{}, err
 	}
 	t := store.Ticket{LocalClientID: localClientID, HaloClientID: haloClient,
 		SiteID: d.SiteID, UserID: d.UserID, TypeID: d.TypeID, PriorityID: d.PriorityID}
 	if t.UserID == 0 || t.SiteID == 0 {
-		contacts, err := ts.DB.Contacts(ctx, haloClient)
+		contacts, err := db.Contacts(ctx, haloClient)
 		if err != nil {
 			return store.Ticket{}, err
 		}
@@ -102,7 +104,7 @@ func (ts *Tickets) NewTicket(ctx context.Context, localClientID int64) (store.Ti
 	}
 	if t.SiteID == 0 {
 		// HaloPSA wants a site whenever a contact is set.
-		sites, err := ts.DB.Sites(ctx, haloClient)
+		sites, err := db.Sites(ctx, haloClient)
 		if err != nil {
 			return store.Ticket{}, err
 		}
@@ -114,7 +116,7 @@ func (ts *Tickets) NewTicket(ctx context.Context, localClientID int64) (store.Ti
 		}
 	}
 	if t.PriorityID == 0 && t.TypeID != 0 {
-		f, err := ts.DB.TicketFields(ctx)
+		f, err := db.TicketFields(ctx)
 		if err != nil {
 			return store.Ticket{}, err
 		}

@@ -26,7 +26,7 @@ func TestCreateLandsWithEveryField(t *testing.T) {
 		t.Fatalf("LoadStatuses did not bring the ticket fields: %+v, %v", f, err)
 	}
 	_, local := r.mappedClient(2)
-	draft, err := r.ts.NewTicket(r.ctx, local)
+	draft, err := NewTicket(r.ctx, r.db, local)
 	if err != nil || draft.UserID == 0 || draft.SiteID == 0 {
 		t.Fatalf("a new ticket starts without the primary contact and its site: %+v, %v", draft, err)
 	}
@@ -37,7 +37,7 @@ func TestCreateLandsWithEveryField(t *testing.T) {
 	if err := r.db.SetTicketDefaults(r.ctx, store.TicketDefaults{LocalClientID: local, SiteID: site.ID, UserID: contact.ID, TypeID: 3}); err != nil {
 		t.Fatal(err)
 	}
-	draft, _ = r.ts.NewTicket(r.ctx, local)
+	draft, _ = NewTicket(r.ctx, r.db, local)
 	if draft.SiteID != site.ID || draft.UserID != contact.ID || draft.TypeID != 3 || draft.PriorityID != 4 {
 		t.Fatalf("draft from the defaults = %+v", draft)
 	}
@@ -96,7 +96,7 @@ func TestMissingRequiredFieldWaitsForTheFix(t *testing.T) {
 				t.Fatalf("a held create was sent again: %d, %v, %d requests", n, err, r.sim.Stats().Requests)
 			}
 			// The fix: the site and contact are set, and the create goes out at once.
-			draft, _ := r.ts.NewTicket(r.ctx, local)
+			draft, _ := NewTicket(r.ctx, r.db, local)
 			if err := r.db.SetTicketFields(r.ctx, tk.ID, draft.SiteID, draft.UserID, 3, 0); err != nil {
 				t.Fatal(err)
 			}
