@@ -22,7 +22,7 @@ const (
 type Note struct {
 	ID        int64
 	TicketID  int64 // HaloSync's ticket id
-	HaloID    int64 // the action's id in HaloPSA; 0 until it is there
+	HaloID    int64 // the action's id in HaloPSA, unique per ticket only; 0 until it is there
 	Body      string
 	Who       string
 	At        time.Time // when it was written
@@ -125,7 +125,7 @@ func (db *DB) SaveHaloNotes(ctx context.Context, ticketID int64, notes []Note, v
 		added = 0
 		for _, n := range notes {
 			var known int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ticket_notes WHERE halo_id = ?`, n.HaloID).Scan(&known); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ticket_notes WHERE ticket_id = ? AND halo_id = ?`, ticketID, n.HaloID).Scan(&known); err != nil {
 				return err
 			}
 			if known > 0 {

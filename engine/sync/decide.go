@@ -38,8 +38,16 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 		return store.TicketChange{} // the same version again (a duplicate, or our own change echoing back)
 	}
 	next := *cur
-	next.HaloUpdatedAt, next.HaloClientID, next.SiteID, next.UserID = ru, r.ClientID.Int(), r.SiteID.Int(), r.UserID.Int()
-	next.TypeID, next.PriorityID, next.Summary = r.TicketTypeID.Int(), r.PriorityID.Int(), r.Summary
+	next.HaloUpdatedAt, next.HaloClientID, next.Summary = ru, r.ClientID.Int(), r.Summary
+	// A small webhook payload leaves these out: absent is not "none".
+	for _, f := range []struct {
+		dst *int64
+		v   halo.ID
+	}{{&next.SiteID, r.SiteID}, {&next.UserID, r.UserID}, {&next.TypeID, r.TicketTypeID}, {&next.PriorityID, r.PriorityID}} {
+		if f.v != 0 {
+			*f.dst = f.v.Int()
+		}
+	}
 	if r.Details != "" {
 		next.Details = r.Details
 	}

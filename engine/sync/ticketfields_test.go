@@ -114,3 +114,36 @@ func TestMissingRequiredFieldWaitsForTheFix(t *testing.T) {
 		})
 	}
 }
+
+// TestSmallPayloadKeepsTheFields checks that a webhook's small payload,
+// which leaves the site, contact, type and priority out, does not blank
+// them locally.
+func TestSmallPayloadKeepsTheFields(t *testing.T) {
+	r := newTicketRig(t, halosim.Options{})
+	tk := r.openTicketWithFields()
+	r.startReceiver(halosim.WebhookConfig{PayloadType: "small"})
+	if err := r.sim.SetTicketStatus(int(tk.HaloID), int(r.statusNamed("In Progress"))); err != nil {
+		t.Fatal(err)
+	}
+	r.flushAndApply()
+	got := r.local(int(tk.HaloID))
+	if got.StatusID != r.statusNamed("In Progress") || got.SiteID != tk.SiteID || got.UserID != tk.UserID ||
+		got.TypeID != tk.TypeID || got.PriorityID != tk.PriorityID || got.PriorityID == 0 {
+		t.Fatalf("after a small payload: %+v, was %+v", got, tk)
+	}
+}
+
+// openTicketWithFields polls, then returns a ticket HaloSync holds with a
+// site, a contact and a priority.
+func (r *ticketRig) openTicketWithFields() store.Ticket {
+	r.t.Helper()
+	r.sync()
+	open, _ := r.db.Tickets(r.ctx, store.TicketQuery{})
+	for _, tk := range open {
+		if tk.SiteID != 0 && tk.UserID != 0 && tk.PriorityID != 0 && tk.TypeID != 0 {
+			return tk
+		}
+	}
+	r.t.Fatal("no ticket with every field")
+	return store.Ticket{}
+}

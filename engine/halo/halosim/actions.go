@@ -25,9 +25,6 @@ type action struct {
 	raw       []byte
 }
 
-func (a *action) ident() int   { return a.id }
-func (a *action) body() []byte { return a.raw }
-
 // agentNames are the names of the agents that write actions.
 var agentNames = map[int]string{apiAgentID: "HaloSync API", deskAgentID: "Sam Service Desk"}
 
@@ -109,9 +106,14 @@ func (s *Server) getAction(w http.ResponseWriter, idPart string, q query) {
 	}
 	id, err := strconv.Atoi(idPart)
 	s.mu.RLock()
-	a, found := s.data.actions.get(id)
+	var a *action
+	for _, x := range s.data.actionsOf[tid] {
+		if x.id == id {
+			a = x
+		}
+	}
 	s.mu.RUnlock()
-	if err != nil || !found || a.ticketID != tid {
+	if err != nil || a == nil {
 		writeJSON(w, http.StatusNotFound, messageBody("Action "+idPart+" not found."))
 		return
 	}
@@ -201,11 +203,11 @@ func (s *Server) checkAction(in actionInput) (string, int) {
 // carries the action. Caller holds s.mu.
 func (s *Server) addAction(in actionInput, agent int, now time.Time) *action {
 	st := &s.data
-	st.lastAction = max(st.lastAction, 5000) + 1 // ids per tenant, not per ticket: a GET still needs ticket_id
-	a := &action{id: st.lastAction, ticketID: in.ticketID.v, outcomeID: in.outcomeID.v,
+	// Action ids count per ticket, 1, 2, 3... (addendum 2: "action ids are
+	// per ticket"), so two tickets' actions share ids.
+	a := &action{id: len(st.actionsOf[in.ticketID.v]) + 1, ticketID: in.ticketID.v, outcomeID: in.outcomeID.v,
 		note: in.note, hidden: in.hidden, agentID: agent, at: now}
 	a.raw = encodeAction(a, s.behaviour().ActionNoteKey)
-	st.actions.add(a)
 	st.actionsOf[a.ticketID] = append(st.actionsOf[a.ticketID], a)
 	t, _ := st.tickets.get(a.ticketID)
 	t.lastUpdate, t.lastAction = now, now

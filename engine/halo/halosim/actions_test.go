@@ -164,3 +164,16 @@ func TestLoseAnswersCommitsThenDrops(t *testing.T) {
 		t.Fatalf("next write: %d %s", code, body)
 	}
 }
+
+func TestActionIDsArePerTicket(t *testing.T) {
+	h := startAuthed(t, small())
+	tickets := h.all("Tickets", "tickets")
+	a, _ := h.srv.AddNote(num(tickets[0], "id"), "one", false)
+	b, _ := h.srv.AddNote(num(tickets[1], "id"), "other", false)
+	if a != 1 || b != 1 {
+		t.Fatalf("action ids %d and %d; want 1 each, as HaloPSA numbers them per ticket", a, b)
+	}
+	if code, _ := h.get(fmt.Sprintf("/api/Actions/1?ticket_id=%d", num(tickets[1], "id"))); code != 200 {
+		t.Fatalf("GET the second ticket's action 1: %d", code)
+	}
+}

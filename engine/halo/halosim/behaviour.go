@@ -318,8 +318,10 @@ func (s *Server) SetBehaviour(b Behaviour) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.beh.Store(&b)
-	for _, a := range s.data.actions.rows { // the note's key may have changed
-		a.raw = encodeAction(a, b.effective().ActionNoteKey)
+	for _, as := range s.data.actionsOf { // the note's key may have changed
+		for _, a := range as {
+			a.raw = encodeAction(a, b.effective().ActionNoteKey)
+		}
 	}
 	if enc := b.encoding(); enc != s.data.enc {
 		s.data.enc = enc

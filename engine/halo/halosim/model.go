@@ -159,12 +159,12 @@ type store struct {
 	users   table[*user]
 	assets  table[*asset]
 	tickets table[*ticket]
-	actions table[*action]
-	// actionsOf lists each ticket's actions, oldest first.
+	// actionsOf lists each ticket's actions, oldest first; an action's id
+	// is its place in the list (ids are per ticket).
 	actionsOf map[int][]*action
 	// last ids handed out, so new records get higher ids than any before
-	lastClient, lastSite, lastUser, lastAsset, lastTicket, lastAction int
-	enc                                                               ticketEncoding // how ticket bodies are written (SetBehaviour)
+	lastClient, lastSite, lastUser, lastAsset, lastTicket int
+	enc                                                   ticketEncoding // how ticket bodies are written (SetBehaviour)
 }
 
 // siteName returns the site's name, "" when it has none or is gone.

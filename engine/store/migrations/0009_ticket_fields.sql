@@ -48,7 +48,8 @@ ALTER TABLE tickets ADD COLUMN priority_id INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tickets ADD COLUMN notes_version TEXT;
 
 -- A ticket's notes (HaloPSA actions), both ways.
---   halo_id   the action's id, NULL until it exists in HaloPSA
+--   halo_id   the action's id, NULL until it exists in HaloPSA; HaloPSA
+--             numbers actions per ticket, so it is unique per ticket only
 --   body      the text as people wrote it, without HaloSync's ref line
 --   origin    local (written here, goes out through the outbox) or halo
 --   ref       for local notes, HaloSync's reference, written into the
@@ -57,7 +58,7 @@ ALTER TABLE tickets ADD COLUMN notes_version TEXT;
 CREATE TABLE ticket_notes (
 	id         INTEGER PRIMARY KEY,
 	ticket_id  INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
-	halo_id    INTEGER UNIQUE,
+	halo_id    INTEGER,
 	body       TEXT NOT NULL,
 	who        TEXT NOT NULL DEFAULT '',
 	noted_at   TEXT NOT NULL,
@@ -65,7 +66,8 @@ CREATE TABLE ticket_notes (
 	outcome_id INTEGER NOT NULL DEFAULT 0,
 	origin     TEXT NOT NULL CHECK (origin IN ('local', 'halo')),
 	ref        TEXT UNIQUE,
-	created_at TEXT NOT NULL
+	created_at TEXT NOT NULL,
+	UNIQUE (ticket_id, halo_id)
 ) STRICT;
 CREATE INDEX ticket_notes_ticket ON ticket_notes (ticket_id, noted_at);
 
