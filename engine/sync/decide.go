@@ -24,10 +24,13 @@ func remoteTime(t halo.Ticket) time.Time { return t.ChangedAt() }
 // mapped to, and name turns a status id into words for the log.
 func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClient int64, name func(int64) string) store.TicketChange {
 	rs, ru := r.StatusID.Int(), remoteTime(r)
+	// HaloSync's reference line is kept apart (Ticket.Ref), not shown as
+	// part of the details.
+	details, _ := splitRef(r.Details)
 	if cur == nil {
 		return store.TicketChange{Ticket: &store.Ticket{
 			HaloID: r.ID.Int(), LocalClientID: localClient, HaloClientID: r.ClientID.Int(), SiteID: r.SiteID.Int(),
-			UserID: r.UserID.Int(), Summary: r.Summary, Details: r.Details, StatusID: rs, TypeID: r.TicketTypeID.Int(), PriorityID: r.PriorityID.Int(),
+			UserID: r.UserID.Int(), Summary: r.Summary, Details: details, StatusID: rs, TypeID: r.TicketTypeID.Int(), PriorityID: r.PriorityID.Int(),
 			BaseStatusID: rs, HaloUpdatedAt: ru, SyncState: store.TicketSynced,
 		}}
 	}
@@ -48,8 +51,8 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 			*f.dst = f.v.Int()
 		}
 	}
-	if r.Details != "" {
-		next.Details = r.Details
+	if details != "" {
+		next.Details = details
 	}
 	if localClient != 0 {
 		next.LocalClientID = localClient

@@ -111,6 +111,11 @@ func TestMissingRequiredFieldWaitsForTheFix(t *testing.T) {
 				remote.Details != "Ann starts Monday\n\n— HaloSync ref "+tk.Ref {
 				t.Fatalf("HaloPSA's copy: %+v", remote)
 			}
+			// Polled back, the details read as written here: the reference is kept apart.
+			r.sync()
+			if back, _ := r.db.Ticket(r.ctx, tk.ID); back.Details != "Ann starts Monday" || back.Ref != tk.Ref {
+				t.Fatalf("details after a poll: %q", back.Details)
+			}
 		})
 	}
 }
