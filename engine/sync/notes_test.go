@@ -109,9 +109,14 @@ func TestNoteFromHaloPSAArrivesByWebhook(t *testing.T) {
 }
 
 func TestNoteWhoseAnswerWasLostIsNotPostedTwice(t *testing.T) {
-	for _, first := range []string{"retry", "poll"} {
+	pessimistic, _ := halosim.DialectBehaviour("pessimistic") // note_html instead of note, among others
+	for _, first := range []string{"retry", "poll", "retry-pessimistic"} {
 		t.Run(first, func(t *testing.T) {
-			r := newTicketRig(t, halosim.Options{})
+			var b halosim.Behaviour
+			if first == "retry-pessimistic" {
+				b = pessimistic
+			}
+			r := newTicketRig(t, halosim.Options{Behaviour: b})
 			tk := r.openTicket()
 			if _, err := r.db.AddNote(r.ctx, store.Note{TicketID: tk.ID, Body: "Replaced the fuser"}); err != nil {
 				t.Fatal(err)
