@@ -138,11 +138,8 @@ func (ts *Tickets) needs(ctx context.Context, ve *halo.ValidationError, item sto
 }
 
 func pushMessage(item store.OutboxItem, t store.Ticket, name func(int64) string) string {
-	switch item.Kind {
-	case "create":
+	if item.Kind == "create" {
 		return fmt.Sprintf("Created HaloPSA ticket %d (%s)", t.HaloID, t.Ref)
-	case "note":
-		return "Added the note to HaloPSA"
 	}
 	return fmt.Sprintf("Set the status to %q in HaloPSA", name(t.StatusID))
 }
