@@ -118,3 +118,13 @@ func (a *App) RetryTicketNow(ctx context.Context, ticketID int64) error {
 	a.wakeTickets()
 	return nil
 }
+
+// SetNoteOutcome changes the outcome of a note HaloPSA has not taken yet
+// (it refused the outcome) and sends it again now.
+func (a *App) SetNoteOutcome(ctx context.Context, noteID, outcomeID int64) error {
+	if err := a.db.SetNoteOutcome(ctx, noteID, outcomeID); err != nil {
+		return err
+	}
+	a.wakeTickets()
+	return nil
+}

@@ -186,3 +186,31 @@ func (db *DB) RetryTicketNow(ctx context.Context, ticketID int64) error {
 		return err
 	})
 }
+
+// SetNoteOutcome changes the outcome of a note not yet in HaloPSA (after
+// HaloPSA refused the one it had) and makes its outbox item due at once.
+func (db *DB) SetNoteOutcome(ctx context.Context, noteID, outcomeID int64) error {
+	now := db.stamp()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE ticket_notes SET outcome_id = ? WHERE id = ? AND halo_id IS NULL AND origin = 'local'`, outcomeID, noteID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errors.New("no such note, or it is in HaloPSA already")
+		}
+		// The ticket shows the note's refusal until this fix, and no other
+		// item's error.
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET sync_state = 'pending', sync_error = ''
+			WHERE id = (SELECT ticket_id FROM ticket_notes WHERE id = ?) AND sync_state = 'error'
+			AND sync_error = (SELECT error FROM outbox WHERE note_id = ? AND state IN ('pending', 'sending'))`, noteID, noteID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, error = '' WHERE note_id = ? AND state IN ('pending', 'sending')`, now, noteID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: set the outcome of note %d: %w", noteID, err)
+	}
+	return nil
+}

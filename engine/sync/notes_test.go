@@ -239,3 +239,35 @@ func TestNoteWaitsForItsTicketsCreate(t *testing.T) {
 		t.Fatalf("after the fix: %+v", got)
 	}
 }
+
+// TestNoteWithARefusedOutcomeWaitsForTheFix checks that a note HaloPSA
+// refuses for its outcome stays queued with a plain reason, and goes out
+// once the outcome is changed.
+func TestNoteWithARefusedOutcomeWaitsForTheFix(t *testing.T) {
+	r := newTicketRig(t, halosim.Options{})
+	tk := r.openTicket()
+	n, err := r.db.AddNote(r.ctx, store.Note{TicketID: tk.ID, Body: "Approved", OutcomeID: 99}) // the API agent may not use 99
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ts.PushOutbox(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := r.db.Ticket(r.ctx, tk.ID)
+	if open, _ := r.db.OutboxPending(r.ctx); open != 1 || got.SyncState != store.TicketError ||
+		got.SyncError != "HaloPSA refused the note (HaloPSA: You do not have access to this Action at the moment)" {
+		t.Fatalf("after the refusal: %d open, %+v", open, got)
+	}
+	if err := r.db.SetNoteOutcome(r.ctx, n.ID, InternalNoteOutcome); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ts.PushOutbox(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.sim.NoteCount(int(tk.HaloID), "Approved"); c != 1 {
+		t.Fatalf("HaloPSA has the note %d times", c)
+	}
+	if got, _ := r.db.Ticket(r.ctx, tk.ID); got.SyncState != store.TicketSynced {
+		t.Fatalf("ticket after the fix: %+v", got)
+	}
+}
