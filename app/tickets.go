@@ -127,29 +127,16 @@ func (a *App) ResolveStatus(ctx context.Context, s string) (int64, error) {
 	return 0, fmt.Errorf("no status %q; HaloPSA has: %s", s, strings.Join(names, ", "))
 }
 
-// CreateTicket creates a ticket for a mapped local client. It is stored
-// at once and sent to HaloPSA by the outbox.
+// CreateTicket creates a ticket for a mapped local client with the
+// client's default site, contact, type and priority (NewTicketDraft). It
+// is stored at once and sent to HaloPSA by the outbox.
 func (a *App) CreateTicket(ctx context.Context, localClientID int64, summary, details string) (store.Ticket, error) {
-	haloID, err := a.db.HaloClientForLocal(ctx, localClientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Ticket{}, fmt.Errorf("local client %d is not mapped to a HaloPSA client: map it first", localClientID)
-	}
-	if err != nil {
-		return store.Ticket{}, err
-	}
-	if strings.TrimSpace(summary) == "" {
-		return store.Ticket{}, errors.New("a ticket needs a summary")
-	}
-	status, _ := a.ResolveStatus(ctx, "New") // HaloPSA picks its default when unknown
-	t, err := a.db.CreateTicket(ctx, store.Ticket{LocalClientID: localClientID, HaloClientID: haloID,
-		Summary: strings.TrimSpace(summary), Details: details, StatusID: status})
+	t, err := a.NewTicketDraft(ctx, localClientID)
 	if err != nil {
 		return t, err
 	}
-	a.log(ctx, store.Info, store.OpTickets, t.Ref, "Created ticket "+t.Ref+"; it goes to HaloPSA with the next push")
-	a.ticketsChanged()
-	a.wakeTickets()
-	return t, nil
+	t.Summary, t.Details = summary, details
+	return a.CreateTicketWith(ctx, t)
 }
 
 // SetTicketStatus changes a ticket's status here; the outbox sends it.

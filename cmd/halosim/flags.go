@@ -28,6 +28,9 @@ var behaviourFlags = map[string]string{
 	"unpaged-limit":      "unpaged_limit",
 	"ticket-time-key":    "ticket_time_key",
 	"halo-dates":         "halo_dates",
+	"action-note-key":    "action_note_key",
+	"validation-answer":  "validation_answer",
+	"priority-id-key":    "priority_id_key",
 }
 
 // parseArgs reads the command line. Usage and flag errors go to out.
@@ -76,6 +79,9 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.Int("unpaged-limit", 0, "rows a list returns without pageinate or count (0 = all; overrides --dialect)")
 	fs.String("ticket-time-key", "last_update", "JSON key of a ticket's change time: last_update, lastupdate or flastupdate (overrides --dialect)")
 	fs.Bool("halo-dates", false, "change time as UTC with Z and 7 digits, unset dates as sentinels (overrides --dialect)")
+	fs.String("action-note-key", "note", "key of an action's text on POST and GET /Actions: note or note_html (overrides --dialect)")
+	fs.String("validation-answer", "fields", "a missing required ticket field is answered keyed by field (fields) or as {\"Message\"} (message) (overrides --dialect)")
+	fs.String("priority-id-key", "id", "key of a priority's id on /Priority: id or priorityid (overrides --dialect)")
 
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -149,7 +149,7 @@ func TestTicketCommands(t *testing.T) {
 	}
 	got := remoteTicket(t, hc, created.HaloID)
 	if got.Summary != "Printer on fire" || got.ClientID.Int() != int64(haloClientID) ||
-		!strings.Contains(got.Details, "Tray 2 smokes") || !strings.Contains(got.Details, "HaloSync ref: "+created.Ref) {
+		got.Details != "Tray 2 smokes\n\n— HaloSync ref "+created.Ref {
 		t.Errorf("HaloPSA's copy of the created ticket: %+v", got)
 	}
 

@@ -22,6 +22,7 @@ type TicketWrite struct {
 	UserID       ID
 	StatusID     ID
 	TicketTypeID ID
+	PriorityID   ID
 }
 
 func (t TicketWrite) body() map[string]any {
@@ -37,6 +38,7 @@ func (t TicketWrite) body() map[string]any {
 	set("user_id", t.UserID)
 	set("status_id", t.StatusID)
 	set("tickettype_id", t.TicketTypeID)
+	set("priority_id", t.PriorityID)
 	if t.Summary != "" {
 		m["summary"] = t.Summary
 	}
@@ -49,10 +51,12 @@ func (t TicketWrite) body() map[string]any {
 // SaveTicket creates or updates one ticket and returns HaloPSA's copy.
 // It is never retried after a 5xx or a dropped connection, since HaloPSA
 // may have acted on it: the caller decides (see engine/sync's outbox).
+// HaloPSA's 400 (a field the ticket type requires, say) is a
+// *ValidationError naming the field when the answer does.
 func (c *Client) SaveTicket(ctx context.Context, t TicketWrite) (Ticket, error) {
 	var raw json.RawMessage
 	if err := c.do(ctx, "POST", "Tickets", nil, []map[string]any{t.body()}, &raw); err != nil {
-		return Ticket{}, err
+		return Ticket{}, validation(err)
 	}
 	// A one-element array is answered with the object; be ready for an
 	// array all the same.

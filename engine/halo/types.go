@@ -80,6 +80,7 @@ type Ticket struct {
 	StatusID       ID     `json:"status_id"`
 	StatusName     string `json:"status_name"`
 	TicketTypeID   ID     `json:"tickettype_id"`
+	PriorityID     ID     `json:"priority_id"`
 	ClientID       ID     `json:"client_id"`
 	ClientName     string `json:"client_name"`
 	SiteID         ID     `json:"site_id"`
@@ -127,10 +128,12 @@ type Status struct {
 	Sequence  ID     `json:"sequence"`
 }
 
-// TicketType is a ticket type (schema "RequestType").
+// TicketType is a ticket type (schema "RequestType"). DefaultPriority is
+// the priority HaloPSA gives its new tickets.
 type TicketType struct {
-	ID       ID     `json:"id"`
-	Name     string `json:"name"`
-	Visible  Flag   `json:"visible"`
-	Sequence ID     `json:"sequence"`
+	ID              ID     `json:"id"`
+	Name            string `json:"name"`
+	Visible         Flag   `json:"visible"`
+	Sequence        ID     `json:"sequence"`
+	DefaultPriority ID     `json:"default_priority"`
 }

@@ -24,8 +24,9 @@ const (
 type OutboxItem struct {
 	ID            int64
 	TicketID      int64
-	Kind          string // "create" or "status"
+	Kind          string // "create", "status" or "note"
 	StatusID      int64
+	NoteID        int64 // the note to post, for kind "note"
 	State         OutboxState
 	Attempts      int
 	Error         string
@@ -34,12 +35,12 @@ type OutboxItem struct {
 	CreatedAt     time.Time
 }
 
-const outboxCols = `id, ticket_id, kind, status_id, state, attempts, error, next_attempt_at, sent_at, created_at`
+const outboxCols = `id, ticket_id, kind, status_id, COALESCE(note_id, 0), state, attempts, error, next_attempt_at, sent_at, created_at`
 
 func scanOutbox(r scanner) (OutboxItem, error) {
 	var o OutboxItem
 	var next, sent, created sql.NullString
-	if err := r.Scan(&o.ID, &o.TicketID, &o.Kind, &o.StatusID, &o.State, &o.Attempts, &o.Error, &next, &sent, &created); err != nil {
+	if err := r.Scan(&o.ID, &o.TicketID, &o.Kind, &o.StatusID, &o.NoteID, &o.State, &o.Attempts, &o.Error, &next, &sent, &created); err != nil {
 		return o, err
 	}
 	var err error
@@ -139,15 +140,15 @@ func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch TicketChange) ([]L
 		var err error
 		if t.ID == 0 {
 			_, err = tx.ExecContext(ctx, `INSERT INTO tickets (halo_id, local_client_id, halo_client_id, site_id, user_id, summary, details,
-				status_id, type_id, base_status_id, halo_updated_at, local_changed_at, sync_state, sync_error, ref, created_at, updated_at)
-				VALUES (NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				t.HaloID, t.LocalClientID, t.HaloClientID, t.SiteID, t.UserID, t.Summary, t.Details, t.StatusID, t.TypeID,
+				status_id, type_id, priority_id, base_status_id, halo_updated_at, local_changed_at, sync_state, sync_error, ref, created_at, updated_at)
+				VALUES (NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				t.HaloID, t.LocalClientID, t.HaloClientID, t.SiteID, t.UserID, t.Summary, t.Details, t.StatusID, t.TypeID, t.PriorityID,
 				t.BaseStatusID, dbTime(t.HaloUpdatedAt), dbTime(t.LocalChangedAt), string(t.SyncState), t.SyncError, t.Ref, now, now)
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE tickets SET halo_id = NULLIF(?, 0), local_client_id = NULLIF(?, 0), halo_client_id = ?,
-				site_id = ?, user_id = ?, summary = ?, details = ?, status_id = ?, type_id = ?, base_status_id = ?, halo_updated_at = ?,
+				site_id = ?, user_id = ?, summary = ?, details = ?, status_id = ?, type_id = ?, priority_id = ?, base_status_id = ?, halo_updated_at = ?,
 				local_changed_at = ?, sync_state = ?, sync_error = ?, updated_at = ? WHERE id = ?`,
-				t.HaloID, t.LocalClientID, t.HaloClientID, t.SiteID, t.UserID, t.Summary, t.Details, t.StatusID, t.TypeID,
+				t.HaloID, t.LocalClientID, t.HaloClientID, t.SiteID, t.UserID, t.Summary, t.Details, t.StatusID, t.TypeID, t.PriorityID,
 				t.BaseStatusID, dbTime(t.HaloUpdatedAt), dbTime(t.LocalChangedAt), string(t.SyncState), t.SyncError, now, t.ID)
 		}
 		if err != nil {

@@ -33,6 +33,7 @@ type Ticket struct {
 	Details        string
 	StatusID       int64 // HaloPSA's status id
 	TypeID         int64
+	PriorityID     int64     // HaloPSA's priority id; 0 for HaloPSA's default
 	BaseStatusID   int64     // the status both sides last agreed on
 	HaloUpdatedAt  time.Time // HaloPSA's last_update of the newest version applied
 	LocalChangedAt time.Time // the user's last change here
@@ -41,25 +42,29 @@ type Ticket struct {
 	Ref            string // HaloSync's reference, written into the details of tickets it creates
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// NotesVersion is HaloPSA's change time of the ticket when its notes
+	// were last fetched (output only; see SetNotesVersion).
+	NotesVersion time.Time
 }
 
 const ticketCols = `id, COALESCE(halo_id, 0), COALESCE(local_client_id, 0), halo_client_id, site_id, user_id, summary, details,
-	status_id, type_id, base_status_id, halo_updated_at, local_changed_at, sync_state, sync_error, ref, created_at, updated_at`
+	status_id, type_id, priority_id, base_status_id, halo_updated_at, local_changed_at, sync_state, sync_error, ref, created_at, updated_at,
+	notes_version`
 
 type scanner interface{ Scan(...any) error }
 
 func scanTicket(r scanner) (Ticket, error) {
 	var t Ticket
-	var hu, lc, ca, ua sql.NullString
+	var hu, lc, ca, ua, nv sql.NullString
 	err := r.Scan(&t.ID, &t.HaloID, &t.LocalClientID, &t.HaloClientID, &t.SiteID, &t.UserID, &t.Summary, &t.Details,
-		&t.StatusID, &t.TypeID, &t.BaseStatusID, &hu, &lc, &t.SyncState, &t.SyncError, &t.Ref, &ca, &ua)
+		&t.StatusID, &t.TypeID, &t.PriorityID, &t.BaseStatusID, &hu, &lc, &t.SyncState, &t.SyncError, &t.Ref, &ca, &ua, &nv)
 	if err != nil {
 		return t, err
 	}
 	for _, p := range []struct {
 		dst *time.Time
 		src sql.NullString
-	}{{&t.HaloUpdatedAt, hu}, {&t.LocalChangedAt, lc}, {&t.CreatedAt, ca}, {&t.UpdatedAt, ua}} {
+	}{{&t.HaloUpdatedAt, hu}, {&t.LocalChangedAt, lc}, {&t.CreatedAt, ca}, {&t.UpdatedAt, ua}, {&t.NotesVersion, nv}} {
 		if *p.dst, err = parseTime(p.src); err != nil {
 			return t, err
 		}
@@ -151,9 +156,9 @@ func (db *DB) CreateTicket(ctx context.Context, t Ticket) (Ticket, error) {
 	now := db.stamp()
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO tickets (local_client_id, halo_client_id, site_id, user_id, summary, details,
-			status_id, type_id, base_status_id, local_changed_at, sync_state, ref, created_at, updated_at)
-			VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?, ?, ?)`,
-			t.LocalClientID, t.HaloClientID, t.SiteID, t.UserID, t.Summary, t.Details, t.StatusID, t.TypeID, now, t.Ref, now, now)
+			status_id, type_id, priority_id, base_status_id, local_changed_at, sync_state, ref, created_at, updated_at)
+			VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?, ?, ?)`,
+			t.LocalClientID, t.HaloClientID, t.SiteID, t.UserID, t.Summary, t.Details, t.StatusID, t.TypeID, t.PriorityID, now, t.Ref, now, now)
 		if err != nil {
 			return err
 		}

@@ -24,10 +24,13 @@ func remoteTime(t halo.Ticket) time.Time { return t.ChangedAt() }
 // mapped to, and name turns a status id into words for the log.
 func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClient int64, name func(int64) string) store.TicketChange {
 	rs, ru := r.StatusID.Int(), remoteTime(r)
+	// HaloSync's reference line is kept apart (Ticket.Ref), not shown as
+	// part of the details.
+	details, _ := splitRef(r.Details)
 	if cur == nil {
 		return store.TicketChange{Ticket: &store.Ticket{
 			HaloID: r.ID.Int(), LocalClientID: localClient, HaloClientID: r.ClientID.Int(), SiteID: r.SiteID.Int(),
-			UserID: r.UserID.Int(), Summary: r.Summary, Details: r.Details, StatusID: rs, TypeID: r.TicketTypeID.Int(),
+			UserID: r.UserID.Int(), Summary: r.Summary, Details: details, StatusID: rs, TypeID: r.TicketTypeID.Int(), PriorityID: r.PriorityID.Int(),
 			BaseStatusID: rs, HaloUpdatedAt: ru, SyncState: store.TicketSynced,
 		}}
 	}
@@ -38,21 +41,32 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 		return store.TicketChange{} // the same version again (a duplicate, or our own change echoing back)
 	}
 	next := *cur
-	next.HaloUpdatedAt, next.HaloClientID, next.SiteID, next.UserID = ru, r.ClientID.Int(), r.SiteID.Int(), r.UserID.Int()
-	next.TypeID, next.Summary = r.TicketTypeID.Int(), r.Summary
-	if r.Details != "" {
-		next.Details = r.Details
+	next.HaloUpdatedAt, next.HaloClientID, next.Summary = ru, r.ClientID.Int(), r.Summary
+	// A small webhook payload leaves these out: absent is not "none".
+	for _, f := range []struct {
+		dst *int64
+		v   halo.ID
+	}{{&next.SiteID, r.SiteID}, {&next.UserID, r.UserID}, {&next.TypeID, r.TicketTypeID}, {&next.PriorityID, r.PriorityID}} {
+		if f.v != 0 {
+			*f.dst = f.v.Int()
+		}
+	}
+	if details != "" {
+		next.Details = details
 	}
 	if localClient != 0 {
 		next.LocalClientID = localClient
 	}
 	var statusItems []int64
-	createPending := false
+	createPending, notesPending := false, false
 	for _, o := range open {
-		if o.Kind == "status" {
+		switch o.Kind {
+		case "status":
 			statusItems = append(statusItems, o.ID)
-		} else {
+		case "create":
 			createPending = true
+		case "note":
+			notesPending = true
 		}
 	}
 	ch := store.TicketChange{Ticket: &next}
@@ -84,6 +98,9 @@ func decide(cur *store.Ticket, open []store.OutboxItem, r halo.Ticket, localClie
 		ch.Logs = append(ch.Logs, store.LogEntry{Level: store.Warn, Operation: store.OpConflict, Object: obj, Message: fmt.Sprintf(
 			"Both sides changed the status. Kept HaloSync's %q (changed %s); HaloPSA's %q (changed %s) will be overwritten",
 			name(cur.StatusID), cur.LocalChangedAt.Format(time.RFC3339), name(rs), ru.Format(time.RFC3339))})
+	}
+	if notesPending && next.SyncState == store.TicketSynced {
+		next.SyncState = store.TicketPending // a note of it still waits in the outbox
 	}
 	return ch
 }

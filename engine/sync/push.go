@@ -52,6 +52,9 @@ func (ts *Tickets) pushOne(ctx context.Context, item store.OutboxItem, t store.T
 	if t.HaloID != 0 {
 		obj = fmt.Sprintf("ticket %d", t.HaloID)
 	}
+	if item.Kind == "note" {
+		return ts.pushNote(ctx, item, t, obj) // notes.go
+	}
 	var sent halo.Ticket
 	var err error
 	switch item.Kind {
@@ -60,37 +63,86 @@ func (ts *Tickets) pushOne(ctx context.Context, item store.OutboxItem, t store.T
 	default:
 		sent, err = ts.pushStatus(ctx, item, t)
 	}
-	switch {
-	case err == nil:
-		if sent.ID == 0 { // nothing to send after all
-			return nil
-		}
-		t.HaloID, t.StatusID, t.BaseStatusID = sent.ID.Int(), sent.StatusID.Int(), sent.StatusID.Int()
-		if at := remoteTime(sent); at.After(t.HaloUpdatedAt) {
-			t.HaloUpdatedAt = at
-		}
-		if err := ts.DB.FinishOutbox(ctx, item.ID, t); err != nil {
+	if err != nil {
+		return ts.pushFailed(ctx, item, t, obj, err)
+	}
+	if sent.ID == 0 { // nothing to send after all
+		return nil
+	}
+	t.HaloID, t.StatusID, t.BaseStatusID = sent.ID.Int(), sent.StatusID.Int(), sent.StatusID.Int()
+	if at := remoteTime(sent); at.After(t.HaloUpdatedAt) {
+		t.HaloUpdatedAt = at
+	}
+	if err := ts.DB.FinishOutbox(ctx, item.ID, t); err != nil {
+		return err
+	}
+	if item.Kind == "create" {
+		// The notes HaloPSA has so far are the ones HaloSync sent: later
+		// changes to the ticket are what may bring new ones.
+		if _, err := ts.DB.SaveHaloNotes(ctx, t.ID, nil, t.HaloUpdatedAt); err != nil {
 			return err
 		}
-		ts.log(ctx, store.Info, store.OpPushOf(item.Kind), obj, pushMessage(item, t, ts.statusName))
-		return nil
+	}
+	ts.log(ctx, store.Info, store.OpPushOf(item.Kind), obj, pushMessage(item, t, ts.statusName))
+	return nil
+}
+
+// heldFor is how long an item HaloPSA refused for a missing field waits
+// before it is tried again on its own; fixing the field (SetTicketFields)
+// sends it at once. HaloPSA's own settings may change meanwhile, so it is
+// tried again now and then rather than parked for good.
+const heldFor = time.Hour
+
+// pushFailed records a failed push: held with a plain reason when HaloPSA
+// wants a field a person must supply (never dropped), failed when retrying
+// cannot help, else retried later. It returns an error only when the store
+// fails or HaloPSA cannot be reached.
+func (ts *Tickets) pushFailed(ctx context.Context, item store.OutboxItem, t store.Ticket, obj string, err error) error {
+	var ve *halo.ValidationError
+	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case errors.As(err, &ve) && item.Kind != "status":
+		reason := ts.needs(ctx, ve, item, t)
+		ts.log(ctx, store.Error, store.OpPushOf(item.Kind), obj, reason+"; the change waits in the outbox until that is fixed")
+		return ts.DB.HoldOutbox(ctx, item.ID, reason, time.Now().Add(heldFor))
 	case permanent(err) || item.Attempts+1 >= maxPushAttempts:
 		ts.write(ctx, store.LogEntry{Level: store.Error, Operation: store.OpPushOf(item.Kind), Object: obj,
 			Message: "HaloPSA refused the change: " + err.Error(), Err: err})
 		return ts.DB.FailOutbox(ctx, item.ID, err.Error())
-	default:
-		next := time.Now().Add(min(5*time.Second<<min(item.Attempts, 8), 15*time.Minute))
-		ts.log(ctx, store.Warn, store.OpPushOf(item.Kind), obj, fmt.Sprintf("Will retry at %s: %v", next.Format(time.TimeOnly), err))
-		if serr := ts.DB.RetryOutbox(ctx, item.ID, err.Error(), next, item.Kind == "create"); serr != nil {
-			return serr
-		}
-		if errors.Is(err, halo.ErrUnreachable) || errors.Is(err, halo.ErrServer) {
-			return fmt.Errorf("push %s: %w", obj, err)
-		}
-		return nil
 	}
+	next := time.Now().Add(min(5*time.Second<<min(item.Attempts, 8), 15*time.Minute))
+	ts.log(ctx, store.Warn, store.OpPushOf(item.Kind), obj, fmt.Sprintf("Will retry at %s: %v", next.Format(time.TimeOnly), err))
+	// A create or note that may have reached HaloPSA stays "sending", so
+	// the next attempt looks for it before sending again.
+	if serr := ts.DB.RetryOutbox(ctx, item.ID, err.Error(), next, item.Kind == "create" || item.Kind == "note"); serr != nil {
+		return serr
+	}
+	if errors.Is(err, halo.ErrUnreachable) || errors.Is(err, halo.ErrServer) {
+		return fmt.Errorf("push %s: %w", obj, err)
+	}
+	return nil
+}
+
+// needs says plainly what HaloPSA wants, e.g. "HaloPSA needs a site for
+// ticket type Service Request (HaloPSA: Please select a Site ...)".
+func (ts *Tickets) needs(ctx context.Context, ve *halo.ValidationError, item store.OutboxItem, t store.Ticket) string {
+	what := "HaloPSA refused the ticket"
+	if item.Kind == "note" {
+		what = "HaloPSA refused the note"
+	}
+	if ve.Field != "" {
+		what = "HaloPSA needs " + halo.FieldLabel(ve.Field)
+		if item.Kind == "note" {
+			what += " for the note"
+		} else if name := ts.typeName(ctx, t.TypeID); name != "" {
+			what += " for ticket type " + name
+		}
+	}
+	if ve.Message == "" {
+		return what
+	}
+	return what + " (HaloPSA: " + strings.TrimSpace(ve.Message) + ")"
 }
 
 func pushMessage(item store.OutboxItem, t store.Ticket, name func(int64) string) string {
@@ -129,9 +181,9 @@ func (ts *Tickets) pushCreate(ctx context.Context, item store.OutboxItem, t stor
 		return halo.Ticket{}, err
 	}
 	return ts.Halo.SaveTicket(ctx, halo.TicketWrite{
-		Summary: t.Summary, Details: strings.TrimSpace(t.Details) + refLine(t.Ref),
+		Summary: t.Summary, Details: withRef(t.Details, t.Ref),
 		ClientID: halo.ID(t.HaloClientID), SiteID: halo.ID(t.SiteID), UserID: halo.ID(t.UserID),
-		StatusID: halo.ID(item.StatusID), TicketTypeID: halo.ID(t.TypeID),
+		StatusID: halo.ID(item.StatusID), TicketTypeID: halo.ID(t.TypeID), PriorityID: halo.ID(t.PriorityID),
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	gosync "sync"
 	"time"
@@ -34,6 +33,9 @@ type Tickets struct {
 	// new way HaloPSA answers (the row saying so is logged too); it must
 	// return quickly.
 	OnPollMode func(PollMode)
+	// NoteOutcome is the HaloPSA outcome notes go out with when the note
+	// names none; 0 means InternalNoteOutcome (7, "Internal Note").
+	NoteOutcome int64
 
 	mu    gosync.Mutex
 	names map[int64]string // status names by id
@@ -42,13 +44,6 @@ type Tickets struct {
 	// not fetch them every time.
 	outside map[int64]time.Time
 }
-
-// refPattern finds HaloSync's reference in a ticket's details.
-var refPattern = regexp.MustCompile(`HaloSync ref: (HS-[0-9a-f]{12})`)
-
-// refLine is appended to the details of tickets HaloSync creates, so that
-// a create whose answer was lost can be found again instead of repeated.
-func refLine(ref string) string { return "\n\nHaloSync ref: " + ref }
 
 // LocalState groups a HaloPSA status into HaloSync's own states by its
 // name; the user can change the grouping.
@@ -65,7 +60,8 @@ func LocalState(name string) string {
 	return "open"
 }
 
-// LoadStatuses reads HaloPSA's ticket statuses into the store.
+// LoadStatuses reads HaloPSA's ticket statuses into the store, and with
+// them the ticket types, priorities and outcomes (LoadTicketFields).
 func (ts *Tickets) LoadStatuses(ctx context.Context) error {
 	ss, err := ts.Halo.Statuses(ctx)
 	if err != nil {
@@ -77,6 +73,11 @@ func (ts *Tickets) LoadStatuses(ctx context.Context) error {
 	}
 	if err := ts.DB.SaveStatuses(ctx, rows); err != nil {
 		return err
+	}
+	// The other lists a ticket's fields come from are refreshed with the
+	// statuses; their failure must not stop ticket sync.
+	if err := ts.LoadTicketFields(ctx); err != nil {
+		ts.log(ctx, store.Warn, "tickets", "", "Could not refresh HaloPSA's ticket types, priorities and outcomes: "+err.Error())
 	}
 	ts.mu.Lock()
 	ts.names = nil // reload from the store, which keeps the user's grouping
@@ -247,6 +248,8 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 		}
 		t = &full
 	}
+	_, err = ts.DB.TicketByHalo(ctx, t.ID.Int())
+	heldBefore := err == nil
 	held, err := ts.applyRemote(ctx, *t, to)
 	if err != nil {
 		return "", "", 0, err
@@ -254,7 +257,24 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 	if held {
 		return store.InboxHeld, fmt.Sprintf("HaloPSA client %d is not mapped", t.ClientID), t.ClientID.Int(), nil
 	}
+	if err := ts.notesAfterApply(ctx, t.ID.Int(), ev.Action, heldBefore); err != nil {
+		if transient(err) {
+			return "", "", 0, err // the delivery stays pending; applying it again is harmless
+		}
+		// Notes must not hold up the ticket: RefreshNotes can read them later.
+		ts.log(ctx, store.Warn, "tickets", fmt.Sprintf("ticket %d", t.ID), "Could not read the ticket's notes: "+err.Error())
+	}
 	return store.InboxApplied, "", 0, nil
+}
+
+// transient reports whether an error may go away by itself: HaloPSA
+// unreachable, failing or rate limiting, or the store busy.
+func transient(err error) bool {
+	var api *halo.APIError
+	if errors.As(err, &api) {
+		return errors.Is(err, halo.ErrUnreachable) || errors.Is(err, halo.ErrServer) || errors.Is(err, halo.ErrRateLimited)
+	}
+	return true
 }
 
 // heldTooLong reports whether a delivery that waited for its client's

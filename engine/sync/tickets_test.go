@@ -301,7 +301,7 @@ func TestCreateGoesOutOnceEvenAfterALostAnswer(t *testing.T) {
 	if err := r.db.MarkSending(r.ctx, item.ID); err != nil {
 		t.Fatal(err)
 	}
-	created, err := r.ts.Halo.SaveTicket(r.ctx, halo.TicketWrite{Summary: tk.Summary, Details: tk.Details + refLine(tk.Ref), ClientID: halo.ID(client)})
+	created, err := r.ts.Halo.SaveTicket(r.ctx, halo.TicketWrite{Summary: tk.Summary, Details: withRef(tk.Details, tk.Ref), ClientID: halo.ID(client)})
 	if err != nil {
 		t.Fatal(err)
 	}

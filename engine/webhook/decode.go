@@ -54,6 +54,10 @@ type Event struct {
 	// A small payload fills only some fields: re-fetch the ticket by
 	// TicketID when more are needed.
 	Ticket *halo.Ticket
+	// Action is the action (a note) sent with the event, when the payload
+	// carries one under "action" for this ticket: HaloPSA sends "the ticket
+	// and action objects where applicable" (HALOPSA-API.md section 6).
+	Action *halo.Action
 	Raw    json.RawMessage // the element's bytes as received
 	// Err is set when the element could not be read (not an object, or no
 	// object id). Then only DeliveryID and Raw are meaningful. Its text never
@@ -224,6 +228,15 @@ func decodeElement(raw []byte) Event {
 		if json.Unmarshal(top[entityKeys[i]], &t) == nil && t.ID.Int() == ev.TicketID {
 			ev.Ticket = &t
 			break
+		}
+	}
+	if f := readFields(top["action"]); f != nil {
+		var a halo.Action
+		// Like the ticket, an action that does not decode is dropped: the
+		// apply step can list the ticket's actions instead.
+		if json.Unmarshal(top["action"], &a) == nil && a.ID > 0 && (a.TicketID.Int() == ev.TicketID || a.TicketID == 0) {
+			a.TicketID = halo.ID(ev.TicketID)
+			ev.Action = &a
 		}
 	}
 	return ev

@@ -2,6 +2,7 @@ package halosim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -27,6 +28,23 @@ type Behaviour struct {
 	// "0001-01-01T00:00:00", fixbydate "1899-12-30T00:00:00"). Stored dates
 	// stay zone-less.
 	HaloDates bool `json:"halo_dates"`
+	// ActionNoteKey is the one key an action's text is read from on POST
+	// /api/Actions and written under on reads: "note" (default when empty)
+	// or "note_html". The spec has both, a production sample posts
+	// note_html (HALOPSA-API.md 3.5 and section 4), and which one a tenant
+	// honours is UNCONFIRMED; the other key is ignored and left out.
+	ActionNoteKey string `json:"action_note_key"`
+	// ValidationAnswer is how a ticket create missing a field its ticket
+	// type requires is answered (400): "fields" (default when empty) keys the
+	// message by field path, {"[0].site_id": "..."}, the validation shape
+	// n8n reads; "message" sends {"Message": "..."} naming the field only in
+	// words, as the CAB answer "CODE:APP03/2 Please select ..." does.
+	ValidationAnswer string `json:"validation_answer"`
+	// PriorityIDKey is the key of a priority's id on GET /api/Priority:
+	// "id" (default when empty) or "priorityid", the name HaloPSA's SLA
+	// priority rows use elsewhere. The fact sheet does not record the
+	// shape, only that the list is a bare array.
+	PriorityIDKey string `json:"priority_id_key"`
 }
 
 // DateFilterMode is how /Tickets treats the date filters lastupdatefromdate,
@@ -67,9 +85,15 @@ const (
 
 // Ticket change-time keys seen on real tenants.
 const (
-	timeKeyDefault = "last_update"
-	timeKeyNoScore = "lastupdate"
-	timeKeyF       = "flastupdate"
+	noteKeyDefault  = "note"
+	noteKeyHTML     = "note_html"
+	answerFields    = "fields"
+	answerMessage   = "message"
+	priorityKeyID   = "id"
+	priorityKeyLong = "priorityid"
+	timeKeyDefault  = "last_update"
+	timeKeyNoScore  = "lastupdate"
+	timeKeyF        = "flastupdate"
 )
 
 // Dialect is a named Behaviour preset standing for one plausible real tenant.
@@ -102,7 +126,10 @@ func Dialects() []Dialect {
 		// stuck at 50 rows a page, 50 rows without pageinate, "flastupdate"
 		// as the change-time key and Halo's own date formats and sentinels.
 		{Name: "pessimistic", Behaviour: Behaviour{TicketDateFilter: DateFilterIgnore, TicketOrder: OrderIgnore,
-			PastEndRepeats: true, AssetPageSize: 50, UnpagedLimit: 50, TicketTimeKey: timeKeyF, HaloDates: true}},
+			PastEndRepeats: true, AssetPageSize: 50, UnpagedLimit: 50, TicketTimeKey: timeKeyF, HaloDates: true,
+			// and, for the fields the fact sheet leaves open, the less
+			// convenient reading of each.
+			ActionNoteKey: noteKeyHTML, ValidationAnswer: answerMessage, PriorityIDKey: priorityKeyLong}},
 	}
 }
 
@@ -122,11 +149,13 @@ func DialectBehaviour(name string) (Behaviour, error) {
 // behaviourParams are the parameter names Set accepts, in the order String
 // writes them. They are the query parameters of POST /_sim/behaviour.
 var behaviourParams = []string{"ticket_date_filter", "ticket_order", "past_end_repeats",
-	"asset_page_size", "unpaged_limit", "ticket_time_key", "halo_dates"}
+	"asset_page_size", "unpaged_limit", "ticket_time_key", "halo_dates",
+	"action_note_key", "validation_answer", "priority_id_key"}
 
 // Set changes the field named by its parameter name (ticket_date_filter,
 // ticket_order, past_end_repeats, asset_page_size, unpaged_limit,
-// ticket_time_key, halo_dates) from its text form. An unknown name or a bad
+// ticket_time_key, halo_dates, action_note_key, validation_answer,
+// priority_id_key) from its text form. An unknown name or a bad
 // value is an error naming the parameter, and leaves b unchanged.
 func (b *Behaviour) Set(param, value string) error {
 	bad := func(want string) error {
@@ -175,6 +204,12 @@ func (b *Behaviour) Set(param, value string) error {
 		default:
 			return bad("last_update, lastupdate or flastupdate")
 		}
+	case "action_note_key", "validation_answer", "priority_id_key":
+		f, want := b.keyField(param)
+		if !slices.Contains(want, v) {
+			return bad(strings.Join(want, " or "))
+		}
+		*f = v
 	default:
 		return fmt.Errorf("%s: unknown behaviour parameter (known: %s)", param, strings.Join(behaviourParams, ", "))
 	}
@@ -209,7 +244,26 @@ func (b Behaviour) Validate() error {
 	default:
 		return bad("ticket_time_key", b.TicketTimeKey, "last_update, lastupdate or flastupdate")
 	}
+	for _, param := range []string{"action_note_key", "validation_answer", "priority_id_key"} {
+		f, want := b.keyField(param)
+		if *f != "" && !slices.Contains(want, *f) {
+			return bad(param, *f, strings.Join(want, " or "))
+		}
+	}
 	return nil
+}
+
+// keyField returns the field behind one of the string-choice parameters
+// added for tickets' fields and notes, and its allowed values, default first.
+func (b *Behaviour) keyField(param string) (*string, []string) {
+	switch param {
+	case "action_note_key":
+		return &b.ActionNoteKey, []string{noteKeyDefault, noteKeyHTML}
+	case "validation_answer":
+		return &b.ValidationAnswer, []string{answerFields, answerMessage}
+	default:
+		return &b.PriorityIDKey, []string{priorityKeyID, priorityKeyLong}
+	}
 }
 
 // effective spells out the defaults: the modes and time key the server
@@ -226,6 +280,11 @@ func (b Behaviour) effective() Behaviour {
 	if b.TicketTimeKey != timeKeyNoScore && b.TicketTimeKey != timeKeyF {
 		b.TicketTimeKey = timeKeyDefault
 	}
+	for _, param := range []string{"action_note_key", "validation_answer", "priority_id_key"} {
+		if f, want := b.keyField(param); !slices.Contains(want, *f) {
+			*f = want[0]
+		}
+	}
 	return b
 }
 
@@ -233,8 +292,10 @@ func (b Behaviour) effective() Behaviour {
 // /_sim/behaviour, so a logged behaviour can be pasted back.
 func (b Behaviour) String() string {
 	e := b.effective()
-	return fmt.Sprintf("ticket_date_filter=%s ticket_order=%s past_end_repeats=%t asset_page_size=%d unpaged_limit=%d ticket_time_key=%s halo_dates=%t",
-		e.TicketDateFilter, e.TicketOrder, e.PastEndRepeats, e.AssetPageSize, e.UnpagedLimit, e.TicketTimeKey, e.HaloDates)
+	return fmt.Sprintf("ticket_date_filter=%s ticket_order=%s past_end_repeats=%t asset_page_size=%d unpaged_limit=%d ticket_time_key=%s halo_dates=%t"+
+		" action_note_key=%s validation_answer=%s priority_id_key=%s",
+		e.TicketDateFilter, e.TicketOrder, e.PastEndRepeats, e.AssetPageSize, e.UnpagedLimit, e.TicketTimeKey, e.HaloDates,
+		e.ActionNoteKey, e.ValidationAnswer, e.PriorityIDKey)
 }
 
 // ticketEncoding is the part of a Behaviour that shapes ticket bodies.
@@ -257,6 +318,11 @@ func (s *Server) SetBehaviour(b Behaviour) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.beh.Store(&b)
+	for _, as := range s.data.actionsOf { // the note's key may have changed
+		for _, a := range as {
+			a.raw = encodeAction(a, b.effective().ActionNoteKey)
+		}
+	}
 	if enc := b.encoding(); enc != s.data.enc {
 		s.data.enc = enc
 		for _, t := range s.data.tickets.rows {

@@ -62,7 +62,8 @@ func TestDialects(t *testing.T) {
 		"no-filters":    {TicketDateFilter: DateFilterIgnore, TicketOrder: OrderIgnore},
 		"rejects-dates": {TicketDateFilter: DateFilterReject, TicketOrder: OrderIgnore},
 		"pessimistic": {TicketDateFilter: DateFilterIgnore, TicketOrder: OrderIgnore, PastEndRepeats: true,
-			AssetPageSize: 50, UnpagedLimit: 50, TicketTimeKey: "flastupdate", HaloDates: true},
+			AssetPageSize: 50, UnpagedLimit: 50, TicketTimeKey: "flastupdate", HaloDates: true,
+			ActionNoteKey: "note_html", ValidationAnswer: "message", PriorityIDKey: "priorityid"},
 	}
 	for name, b := range want {
 		if got := dialect(t, name); got != b {
@@ -100,6 +101,11 @@ func TestBehaviourSet(t *testing.T) {
 		{"ticket_time_key", "flastupdate", Behaviour{TicketTimeKey: "flastupdate"}, true},
 		{"ticket_time_key", "lastupdate", Behaviour{TicketTimeKey: "lastupdate"}, true},
 		{"ticket_time_key", "updated_at", Behaviour{}, false},
+		{"action_note_key", "note_html", Behaviour{ActionNoteKey: "note_html"}, true},
+		{"action_note_key", "body", Behaviour{}, false},
+		{"validation_answer", "Message", Behaviour{ValidationAnswer: "message"}, true},
+		{"priority_id_key", "priorityid", Behaviour{PriorityIDKey: "priorityid"}, true},
+		{"priority_id_key", "priority_id", Behaviour{}, false},
 		{"dialect", "pessimistic", Behaviour{}, false}, // a preset is not a field
 	}
 	for _, tt := range tests {
@@ -131,7 +137,8 @@ func TestBehaviourValidateAndString(t *testing.T) {
 		}
 	}
 	if got, want := (Behaviour{}).String(),
-		"ticket_date_filter=honour ticket_order=honour past_end_repeats=false asset_page_size=0 unpaged_limit=0 ticket_time_key=last_update halo_dates=false"; got != want {
+		"ticket_date_filter=honour ticket_order=honour past_end_repeats=false asset_page_size=0 unpaged_limit=0 ticket_time_key=last_update halo_dates=false"+
+			" action_note_key=note validation_answer=fields priority_id_key=id"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 	// String is the parameters of POST /_sim/behaviour: it parses back.

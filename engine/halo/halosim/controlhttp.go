@@ -1,6 +1,7 @@
 package halosim
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 //
 //	POST /_sim/tickets?client_id=N&summary=S       create a ticket
 //	POST /_sim/tickets/{id}/status?status_id=N      change its status
+//	POST /_sim/tickets/{id}/notes?note=T&private=B  add a note as an agent
+//	POST /_sim/lose_answers?n=N                     the next N writes commit, then lose their answer
 //	GET  /_sim/stats                                request and webhook counters
 //	GET  /_sim/behaviour                            the behaviour in effect
 //	POST /_sim/behaviour?dialect=D&ticket_order=... change it (see Behaviour.Set)
@@ -38,6 +41,25 @@ func (s *Server) ControlHandler() http.Handler {
 			return
 		}
 		writeControl(w, map[string]int{"id": id, "status_id": status}, s.SetTicketStatus(id, status))
+	})
+	mux.HandleFunc("POST /_sim/tickets/{id}/notes", func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.Atoi(r.PathValue("id"))
+		private, perr := strconv.ParseBool(cmp.Or(r.FormValue("private"), "false"))
+		if err != nil || perr != nil || r.FormValue("note") == "" {
+			http.Error(w, "the ticket id must be a number, note must be set and private true or false", http.StatusBadRequest)
+			return
+		}
+		action, err := s.AddNote(id, r.FormValue("note"), private)
+		writeControl(w, map[string]int{"id": action, "ticket_id": id}, err)
+	})
+	mux.HandleFunc("POST /_sim/lose_answers", func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.Atoi(r.FormValue("n"))
+		if err != nil || n < 0 {
+			http.Error(w, "n must be a whole number, 0 or more", http.StatusBadRequest)
+			return
+		}
+		s.LoseAnswers(n)
+		writeControl(w, map[string]int{"lose_answers": n}, nil)
 	})
 	mux.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, r *http.Request) {
 		writeControl(w, map[string]any{"requests": s.Stats(), "webhooks": s.WebhookStats()}, nil)

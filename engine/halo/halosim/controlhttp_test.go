@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,8 @@ func TestControlBehaviour(t *testing.T) {
 	}
 
 	code, body := call(http.MethodGet, "")
-	if want := `{"ticket_date_filter":"honour","ticket_order":"honour","past_end_repeats":false,"asset_page_size":0,"unpaged_limit":0,"ticket_time_key":"last_update","halo_dates":false}`; code != 200 || body != want {
+	if want := `{"ticket_date_filter":"honour","ticket_order":"honour","past_end_repeats":false,"asset_page_size":0,"unpaged_limit":0,"ticket_time_key":"last_update","halo_dates":false,` +
+		`"action_note_key":"note","validation_answer":"fields","priority_id_key":"id"}`; code != 200 || body != want {
 		t.Fatalf("GET: %d %s\nwant %s", code, body, want)
 	}
 
@@ -110,4 +112,24 @@ func TestControlBehaviour(t *testing.T) {
 	if code, _ := call(http.MethodPost, "?dialect=friendly"); code != 200 || h.srv.Behaviour() != (Behaviour{}) {
 		t.Fatalf("back to friendly: %d %+v", code, h.srv.Behaviour())
 	}
+}
+
+func TestControlNotesAndLostAnswers(t *testing.T) {
+	srv := New(small())
+	ts := httptest.NewServer(srv.ControlHandler())
+	t.Cleanup(ts.Close)
+	tid := srv.data.tickets.rows[0].id
+	resp, err := http.Post(ts.URL+"/_sim/tickets/"+strconv.Itoa(tid)+"/notes?note=Rang+back&private=true", "", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("add note: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if srv.NoteCount(tid, "Rang back") != 1 {
+		t.Fatal("the note was not added")
+	}
+	resp, err = http.Post(ts.URL+"/_sim/lose_answers?n=-1", "", nil)
+	if err != nil || resp.StatusCode != 400 {
+		t.Fatalf("a negative count was taken: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }

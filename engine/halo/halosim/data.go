@@ -37,12 +37,13 @@ func (s *Server) generate() {
 	}
 	n := o.Clients
 	s.data = store{
-		clients: newTable[*client](n),
-		sites:   newTable[*site](n * o.SitesPerClient),
-		users:   newTable[*user](n * o.UsersPerClient),
-		assets:  newTable[*asset](n * o.AssetsPerClient),
-		tickets: newTable[*ticket](n * o.TicketsPerClient),
-		enc:     o.Behaviour.encoding(),
+		clients:   newTable[*client](n),
+		sites:     newTable[*site](n * o.SitesPerClient),
+		users:     newTable[*user](n * o.UsersPerClient),
+		assets:    newTable[*asset](n * o.AssetsPerClient),
+		tickets:   newTable[*ticket](n * o.TicketsPerClient),
+		actionsOf: map[int][]*action{},
+		enc:       o.Behaviour.encoding(),
 	}
 	g := &gen{rng: s.rng, st: &s.data, anchor: anchor, names: make(map[string]bool, n)}
 	sitesN := spread(g.rng, n, o.SitesPerClient, 1)

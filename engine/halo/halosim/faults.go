@@ -91,6 +91,9 @@ type faultState struct {
 	rng  *rand.Rand
 	ring []time.Time // the last RateLimit arrival times; oldest at next once full
 	next int
+	// loseAnswers counts the successful writes still to commit without
+	// an answer (LoseAnswers).
+	loseAnswers int
 }
 
 func (fs *faultState) init(seed int64, f Faults) {

@@ -84,6 +84,7 @@ type ticket struct {
 	priorityID int
 	summary    string
 	details    string
+	category1  string // category_1, e.g. "Hardware>Laptop"
 	occurred   time.Time
 	created    time.Time
 	lastUpdate time.Time
@@ -158,6 +159,9 @@ type store struct {
 	users   table[*user]
 	assets  table[*asset]
 	tickets table[*ticket]
+	// actionsOf lists each ticket's actions, oldest first; an action's id
+	// is its place in the list (ids are per ticket).
+	actionsOf map[int][]*action
 	// last ids handed out, so new records get higher ids than any before
 	lastClient, lastSite, lastUser, lastAsset, lastTicket int
 	enc                                                   ticketEncoding // how ticket bodies are written (SetBehaviour)

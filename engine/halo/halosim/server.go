@@ -228,6 +228,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 		return
 	}
 	switch {
+	case r.Method == http.MethodGet && hasID && res.oneQ != nil:
+		q, err := parseQuery(r)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, messageBody(err.Error()))
+			return
+		}
+		res.oneQ(s, w, idPart, q)
 	case r.Method == http.MethodGet && hasID:
 		res.one(s, w, idPart)
 	case r.Method == http.MethodGet:
@@ -238,7 +245,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 		}
 		res.list(s, w, q)
 	case r.Method == http.MethodPost && res.post != nil && !hasID:
-		res.post(s, w, r)
+		s.postMaybeLost(w, r, res.post)
 	default:
 		w.Header().Set("Allow", res.allow())
 		writeJSON(w, http.StatusMethodNotAllowed,
@@ -251,6 +258,7 @@ type resource struct {
 	readScope, editScope string
 	list                 func(s *Server, w http.ResponseWriter, q query)
 	one                  func(s *Server, w http.ResponseWriter, id string)
+	oneQ                 func(s *Server, w http.ResponseWriter, id string, q query) // instead of one, when the single GET reads its query
 	post                 func(s *Server, w http.ResponseWriter, r *http.Request)
 }
 
@@ -273,6 +281,9 @@ func init() {
 		"tickets":    {readScope: "read:tickets", editScope: "edit:tickets", list: (*Server).listTickets, one: (*Server).getTicket, post: (*Server).postTickets},
 		"status":     {readScope: "read:tickets", list: (*Server).listStatuses, one: (*Server).getStatus},
 		"tickettype": {readScope: "read:tickets", list: (*Server).listTicketTypes, one: (*Server).getTicketType},
+		"priority":   {readScope: "read:tickets", list: (*Server).listPriorities, one: (*Server).getPriority},
+		"outcome":    {readScope: "read:tickets", list: (*Server).listOutcomes, one: (*Server).getOutcome},
+		"actions":    {readScope: "read:tickets", editScope: "edit:tickets", list: (*Server).listActions, oneQ: (*Server).getAction, post: (*Server).postActions},
 	}
 }
 

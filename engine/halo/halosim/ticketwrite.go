@@ -24,7 +24,7 @@ type optStr struct {
 type ticketInput struct {
 	id, clientID, siteID, userID, lookupID optInt
 	statusID, typeID, priorityID           optInt
-	summary, details                       optStr
+	summary, details, category1            optStr
 }
 
 // fieldErrors collects validation messages keyed by field path ("[0].id"),
@@ -32,6 +32,9 @@ type ticketInput struct {
 type fieldErrors struct {
 	keys []string
 	msgs map[string]string
+	// asMessage sends the first message as {"Message": "..."} instead of
+	// keyed by field (Behaviour.ValidationAnswer).
+	asMessage bool
 }
 
 func (fe *fieldErrors) add(key, msg string) {
@@ -45,6 +48,9 @@ func (fe *fieldErrors) add(key, msg string) {
 }
 
 func (fe *fieldErrors) body() []byte {
+	if fe.asMessage && len(fe.keys) > 0 {
+		return messageBody(fe.msgs[fe.keys[0]])
+	}
 	o := newObj(64 * len(fe.keys))
 	for _, k := range fe.keys {
 		o.str(k, fe.msgs[k])
@@ -90,6 +96,7 @@ func decodeTicket(m map[string]any, i int, fe *fieldErrors) ticketInput {
 		statusID: intField(m, "status_id", p, fe), typeID: intField(m, "tickettype_id", p, fe),
 		priorityID: intField(m, "priority_id", p, fe),
 		summary:    strField(m, "summary", p, fe), details: strField(m, "details", p, fe),
+		category1: strField(m, "category_1", p, fe),
 	}
 	if html := strField(m, "details_html", p, fe); html.set && !in.details.set {
 		in.details = html
@@ -171,6 +178,7 @@ func (s *Server) validateTicket(in ticketInput, p string, fe *fieldErrors) {
 		if (in.userID.set && in.userID.v > 0 || in.lookupID.set && in.lookupID.v > 0) && !in.siteID.set {
 			fe.add(p+"site_id", "A site is required when a user is selected.")
 		}
+		s.requiredMissing(in, p, fe)
 	}
 	if in.summary.set && strings.TrimSpace(in.summary.v) == "" {
 		fe.add(p+"summary", "Summary is required.")
@@ -204,7 +212,7 @@ func (s *Server) validateTicket(in ticketInput, p string, fe *fieldErrors) {
 	if in.typeID.set && ticketTypeName(in.typeID.v) == "" {
 		fe.add(p+"tickettype_id", fmt.Sprintf("Ticket type %d does not exist.", in.typeID.v))
 	}
-	if in.priorityID.set && (in.priorityID.v < 1 || in.priorityID.v > 4) {
+	if in.priorityID.set && priorityName(in.priorityID.v) == "" {
 		fe.add(p+"priority_id", fmt.Sprintf("Priority %d does not exist.", in.priorityID.v))
 	}
 }
@@ -216,8 +224,14 @@ func (s *Server) applyTicket(in ticketInput, now time.Time, agent int) *ticket {
 	isNew := !in.id.set
 	t, _ := st.tickets.get(in.id.v)
 	if isNew {
-		t = &ticket{statusID: newStatusID, typeID: 1, priorityID: 3,
-			occurred: now, created: now, lastAction: now}
+		t = &ticket{statusID: newStatusID, typeID: 1, occurred: now, created: now, lastAction: now}
+		if in.typeID.set {
+			t.typeID = in.typeID.v
+		}
+		t.priorityID = ticketTypeRules[t.typeID].defaultPriority
+	}
+	if in.category1.set {
+		t.category1 = in.category1.v
 	}
 	if in.summary.set {
 		t.summary = in.summary.v

@@ -154,6 +154,12 @@ const (
 	EventStatusChanged = "Ticket Status Changed"
 	EventTicketClosed  = "Ticket Closed"
 	EventTicketUpdated = "Ticket Updated"
+	// EventActionAdded fires when an action (a note) is added. HaloPSA's
+	// name for it is UNCONFIRMED; the delivery carries the ticket and the
+	// action object ("containing the ticket and action objects where
+	// applicable", HALOPSA-API.md section 6), which is what a receiver
+	// should go by.
+	EventActionAdded = "Action Added"
 )
 
 // ticketEvents queues the events for one ticket write: a new ticket is
@@ -188,7 +194,31 @@ func (s *Server) queueHook(event string, t *ticket, agent int, now time.Time) {
 		h.stats.Overflowed++
 		return
 	}
-	h.queue = append(h.queue, newHookEvent(event, t, agent, now, s.data.enc))
+	s.queueEventLocked(newHookEvent(event, t, agent, now, s.data.enc))
+}
+
+// queueActionHook queues the event for a new action, carrying the ticket
+// and the action. Caller holds s.mu.
+func (s *Server) queueActionHook(t *ticket, a *action, agent int, now time.Time) {
+	h := &s.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cfg.URL == "" {
+		return
+	}
+	if len(h.queue) >= maxHookQueue {
+		h.stats.Overflowed++
+		return
+	}
+	e := newHookEvent(EventActionAdded, t, agent, now, s.data.enc)
+	e.action = a.raw
+	s.queueEventLocked(e)
+}
+
+// queueEventLocked appends e and starts the sender. Caller holds h.mu.
+func (s *Server) queueEventLocked(e hookEvent) {
+	h := &s.hooks
+	h.queue = append(h.queue, e)
 	h.queued++
 	h.stats.Events++
 	if !h.running {

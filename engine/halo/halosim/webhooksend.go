@@ -25,7 +25,7 @@ const hookTimeFormat = haloTimeUTC
 // notificationIDs are the ids of the notification rules that fire each
 // event (HaloPSA sends the rule's id as notification_id).
 var notificationIDs = map[string]int{
-	EventTicketLogged: 40, EventStatusChanged: 41, EventTicketClosed: 42, EventTicketUpdated: 43,
+	EventTicketLogged: 40, EventStatusChanged: 41, EventTicketClosed: 42, EventTicketUpdated: 43, EventActionAdded: 44,
 }
 
 // hookEvent is one queued event, with the ticket as it was at that moment.
@@ -38,6 +38,7 @@ type hookEvent struct {
 	at           time.Time
 	full         []byte // the ticket's body; bodies are replaced, never modified, so sharing is safe
 	small        []byte
+	action       []byte // the action's body, for EventActionAdded
 }
 
 func newHookEvent(event string, t *ticket, agent int, now time.Time, enc ticketEncoding) hookEvent {
@@ -50,6 +51,8 @@ func newHookEvent(event string, t *ticket, agent int, now time.Time, enc ticketE
 		msg = "The status has been changed for Ticket ID: " + num + "."
 	case EventTicketClosed:
 		msg = "Ticket ID: " + num + " has been closed."
+	case EventActionAdded:
+		msg = "An Action has been added to Ticket ID: " + num + "."
 	default:
 		msg = "Ticket ID: " + num + " has been updated."
 	}
@@ -96,6 +99,9 @@ func (e *hookEvent) encode(payloadType string) []byte {
 		o.rawBytes("ticket", e.small)
 	default:
 		o.rawBytes("ticket", e.full)
+	}
+	if e.action != nil && payloadType != "event-only" {
+		o.rawBytes("action", e.action)
 	}
 	return o.done()
 }
