@@ -68,9 +68,7 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	if oldErr == nil && a.secretKey(old) != a.secretKey(conn) {
 		_ = a.deleteSecret(old) // a replaced connection leaves no secret behind
 	}
-	a.mu.Lock()
-	a.client = client
-	a.mu.Unlock()
+	a.setClient(client)
 	a.log(ctx, store.Info, "connect", conn.BaseURL, "Connected; granted "+strings.Join(grant.Scopes, " "))
 	a.SyncNow() // the first import starts by itself when the background loop runs
 	a.wakeTickets()
@@ -95,9 +93,7 @@ func (a *App) Disconnect(ctx context.Context) error {
 	if err := a.db.DeleteConnection(ctx); err != nil {
 		return err
 	}
-	a.mu.Lock()
-	a.client = nil
-	a.mu.Unlock()
+	a.setClient(nil)
 	a.log(ctx, store.Info, "disconnect", conn.BaseURL, "Disconnected; the client secret was removed from the keychain")
 	return nil
 }

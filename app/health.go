@@ -197,11 +197,7 @@ func (a *App) tell(ctx context.Context, from string, n outageNews) {
 	if !n.recovered {
 		return
 	}
-	a.mu.Lock()
-	owed := a.run.owed
-	a.run.owed = false
-	a.mu.Unlock()
-	if owed {
+	if a.run.owed.Swap(false) {
 		a.SyncNow() // the import that failed because of the outage, now rather than after its back-off
 	}
 	if from != loopTickets {

@@ -113,7 +113,7 @@ func TestOutageIsOneRowAndEndsInAnImport(t *testing.T) {
 	if _, err := a.Connect(ctx, request(url, halosim.DefaultClientSecret)); err != nil {
 		t.Fatal(err)
 	}
-	a.startLoops(ctx, ServeOptions{PollInterval: 200 * time.Millisecond})
+	a.startLoops(ctx, ServeOptions{PollInterval: 200 * time.Millisecond}, false)
 	defer a.Stop()
 	var before store.Run
 	eventually(t, "the first import and two polls", func() bool {
