@@ -83,6 +83,7 @@ func TestHandlersNeverWaitOnTheKeychain(t *testing.T) {
 	}
 	t.Cleanup(func() { a.Close() })
 	kc.slow.Store(true) // from here on the keychain hangs: the status, the client, Connect
+	hung := time.Now()
 	a.Start(ctx)
 	a.SyncNow()
 	u := New(test.NewTempApp(t), a, Options{})
@@ -96,17 +97,30 @@ func TestHandlersNeverWaitOnTheKeychain(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 
+	// press times fn on the Fyne goroutine (as the test drives it). A
+	// handler that waits for the keychain takes until the hang ends, 5 s
+	// after the first call, longer than this whole test: over a second is
+	// a failure at once. Below that, only the CPU is slow (two shared
+	// cores), so a handler gets three tries to show it fits in 50 ms.
 	press := func(name string, fn func()) {
 		t.Helper()
-		var took time.Duration
-		ui(u, func() {
-			start := time.Now()
-			fn()
-			took = time.Since(start)
-		})
-		if took > handlerLimit {
-			t.Errorf("%s took %v while the keychain hangs", name, took)
+		best := time.Hour
+		for range 3 {
+			var took time.Duration
+			ui(u, func() {
+				start := time.Now()
+				fn()
+				took = time.Since(start)
+			})
+			if took > time.Second {
+				t.Errorf("%s waited %v while the keychain hangs", name, took)
+				return
+			}
+			if best = min(best, took); best <= handlerLimit {
+				return
+			}
 		}
+		t.Errorf("%s took %v at best while the keychain hangs", name, best)
 	}
 
 	// The tabs and the window's own actions (the tray's too). Each tab is
@@ -169,6 +183,9 @@ func TestHandlersNeverWaitOnTheKeychain(t *testing.T) {
 		press(fmt.Sprintf("dialog %T %q", w, label(w)), func() { test.Tap(w) })
 	}
 	t.Logf("pressed %d widgets; %d keychain calls hung", pressed, kc.calls.Load())
+	if took := time.Since(hung); took > 4*time.Second {
+		t.Logf("the presses took %v: a hang may have ended before they did, so a wait could pass as CPU time", took)
+	}
 	if pressed < 20 {
 		t.Errorf("pressed only %d widgets: the walk misses the tabs", pressed)
 	}
