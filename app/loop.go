@@ -52,6 +52,9 @@ type loop struct {
 	// floor is the shortest wait, so a cycle that keeps failing at once
 	// never spins.
 	floor time.Duration
+	// observe, when set, is told each wait as it starts (timed false: until
+	// a signal); tests step through a loop with it.
+	observe func(d time.Duration, timed bool)
 }
 
 // newSignal makes a loop signal channel.
@@ -106,10 +109,15 @@ const (
 // or the end of ctx.
 func (l *loop) wait(ctx context.Context, at time.Time, timed bool) wakeReason {
 	var timer <-chan time.Time
+	var d time.Duration
 	if timed {
-		t := l.clock.NewTimer(max(at.Sub(l.clock.Now()), l.floor))
+		d = max(at.Sub(l.clock.Now()), l.floor)
+		t := l.clock.NewTimer(d)
 		defer t.Stop()
 		timer = t.Chan()
+	}
+	if l.observe != nil {
+		l.observe(d, timed)
 	}
 	select {
 	case <-ctx.Done():

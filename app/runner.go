@@ -139,17 +139,28 @@ func (a *App) runImports(ctx context.Context) {
 	if run, err := a.db.LastSuccessfulRun(ctx, store.KindImport); err == nil {
 		s.last, s.spread = run.FinishedAt, 1 // the first import is due an interval after the last one
 	}
-	l := &loop{clock: a.run.clock, now: a.run.importNow, wake: a.run.importWake,
-		due: func() (time.Time, bool) { return s.next(), !a.Paused() },
-		cycle: func(ctx context.Context) {
-			err := a.backgroundSync(ctx)
-			if ctx.Err() != nil {
-				return
-			}
+	importLoop(a.run.clock, s, a.Paused, a.run.importNow, a.run.importWake, func(ctx context.Context) error {
+		err := a.backgroundSync(ctx)
+		if ctx.Err() == nil {
 			_, _ = a.pruneLog(ctx) // retention must never stop the sync loop
-			s.done(a.run.clock.Now(), err, a.outageRetry)
+		}
+		return err
+	}, a.outageRetry).run(ctx)
+}
+
+// importLoop is the import loop over s: it runs sync when s says, or on
+// a now signal, never on its own while paused; a wake signal (pause or
+// interval changed) recomputes the wait.
+func importLoop(c clock, s *importSchedule, paused func() bool, now, wake chan struct{},
+	sync func(context.Context) error, outageRetry func() time.Time) *loop {
+	return &loop{clock: c, now: now, wake: wake,
+		due: func() (time.Time, bool) { return s.next(), !paused() },
+		cycle: func(ctx context.Context) {
+			err := sync(ctx)
+			if ctx.Err() == nil {
+				s.done(c.Now(), err, outageRetry)
+			}
 		}}
-	l.run(ctx)
 }
 
 // importSchedule is when the import loop runs next: an interval (with a

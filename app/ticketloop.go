@@ -145,18 +145,17 @@ func (t *ticketLoop) cycle(ctx context.Context) {
 	now := a.run.clock.Now()
 	switch {
 	case errors.Is(err, ErrNotConnected) || errors.Is(err, errNoImportYet):
-		t.s.retryAt = now.Add(30 * time.Second) // or until a connect or an import wakes the loop
+		t.s.failed(now, 30*time.Second) // or until a connect or an import wakes the loop
 	case err != nil:
 		// The poll stays due: retry after the back-off, not at once.
-		t.s.retryAt = now.Add(a.ticketsFailed(ctx, &t.s.retry, err))
+		t.s.failed(now, a.ticketsFailed(ctx, &t.s.retry, err))
 	default:
-		t.s.retry.reset()
-		t.s.retryAt = time.Time{}
 		a.noteSuccess(loopTickets)
-		t.s.outboxDue = time.Time{}
-		if due, err := a.db.NextOutboxDue(ctx); err == nil {
-			t.s.outboxDue = due
+		due, err := a.db.NextOutboxDue(ctx)
+		if err != nil {
+			due = time.Time{}
 		}
+		t.s.succeeded(due)
 	}
 }
 
@@ -201,6 +200,16 @@ func (s *ticketSchedule) next() time.Time {
 		at = s.outboxDue
 	}
 	return at
+}
+
+// failed records a failed cycle, to be retried after wait.
+func (s *ticketSchedule) failed(now time.Time, wait time.Duration) { s.retryAt = now.Add(wait) }
+
+// succeeded records a cycle that worked; outboxDue is when the outbox's
+// next retry is due (zero: none waits).
+func (s *ticketSchedule) succeeded(outboxDue time.Time) {
+	s.retry.reset()
+	s.retryAt, s.outboxDue = time.Time{}, outboxDue
 }
 
 // polled records a cycle at now that polled, swept, or both.
