@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/halo"
 )
 
@@ -155,7 +156,7 @@ func TestImportLoop(t *testing.T) {
 			results := c.results
 			var cycles atomic.Int32
 			sched := &importSchedule{interval: func() time.Duration { return time.Duration(interval.Load()) },
-				retry: backoff{min: 10 * s}, rand: func() float64 { return 0.5 }} // spread 1: no jitter
+				retry: backoff.Backoff{Min: 10 * s}, rand: func() float64 { return 0.5 }} // spread 1: no jitter
 			outageAt := clk.Now().Add(3 * m) // the shared retry, which the outage tracker keeps
 			now, wake := newSignal(), newSignal()
 			l := importLoop(clk, sched, paused.Load, now, wake, func(context.Context) error {
@@ -271,7 +272,7 @@ func TestTicketLoop(t *testing.T) {
 	clk := newTimerClock()
 	results := []error{errRefused, errRefused}
 	cycles := 0
-	sched := &ticketSchedule{poll: m, sweep: 6 * time.Hour, lastSweep: clk.Now(), retry: backoff{min: 10 * s, max: m}}
+	sched := &ticketSchedule{poll: m, sweep: 6 * time.Hour, lastSweep: clk.Now(), retry: backoff.Backoff{Min: 10 * s, Max: m}}
 	now := newSignal()
 	l := &loop{clock: clk, now: now, wake: newSignal(), due: func() (time.Time, bool) { return sched.next(), true },
 		cycle: func(context.Context) {
@@ -280,7 +281,7 @@ func TestTicketLoop(t *testing.T) {
 			poll := !at.Before(sched.nextPoll())
 			if len(results) > 0 {
 				results = results[1:]
-				sched.failed(at, sched.retry.next())
+				sched.failed(at, sched.retry.Next())
 				return
 			}
 			sched.polled(at, poll, false, 0)

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
@@ -135,7 +136,7 @@ func (a *App) Syncing() bool { return a.run.syncing.Load() }
 
 // runImports is the import loop.
 func (a *App) runImports(ctx context.Context) {
-	s := &importSchedule{interval: a.SyncInterval, retry: backoff{min: time.Minute, jitter: 0.2}}
+	s := &importSchedule{interval: a.SyncInterval, retry: backoff.Backoff{Min: time.Minute, Jitter: 0.2}}
 	if run, err := a.db.LastSuccessfulRun(ctx, store.KindImport); err == nil {
 		s.last, s.spread = run.FinishedAt, 1 // the first import is due an interval after the last one
 	}
@@ -170,10 +171,10 @@ func importLoop(c clock, s *importSchedule, paused func() bool, now, wake chan s
 // under way. Only the loop's goroutine uses it.
 type importSchedule struct {
 	interval func() time.Duration
-	last     time.Time // when the latest import ended; zero: due at once
-	spread   float64   // the jitter of the current interval, 0.9..1.1
-	retryAt  time.Time // a retry after a failure; zero when none
-	retry    backoff   // after failures other than an outage, up to the interval
+	last     time.Time       // when the latest import ended; zero: due at once
+	spread   float64         // the jitter of the current interval, 0.9..1.1
+	retryAt  time.Time       // a retry after a failure; zero when none
+	retry    backoff.Backoff // after failures other than an outage, up to the interval
 	rand     func() float64
 }
 
@@ -193,7 +194,7 @@ func (s *importSchedule) next() time.Time {
 func (s *importSchedule) done(now time.Time, err error, outageRetry func() time.Time) {
 	switch {
 	case err == nil || errors.Is(err, ErrNotConnected):
-		s.retry.reset()
+		s.retry.Reset()
 		r := rand.Float64
 		if s.rand != nil {
 			r = s.rand
@@ -202,8 +203,8 @@ func (s *importSchedule) done(now time.Time, err error, outageRetry func() time.
 	case isOutage(err):
 		s.retryAt = outageRetry()
 	default:
-		s.retry.max = s.interval()
-		s.retryAt = now.Add(s.retry.next())
+		s.retry.Max = s.interval()
+		s.retryAt = now.Add(s.retry.Next())
 	}
 }
 

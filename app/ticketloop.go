@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/store"
 	"github.com/brainstormmsp/halosync/engine/sync"
 )
@@ -51,7 +52,7 @@ func (a *App) runTickets(ctx context.Context, o ServeOptions, fromSettings bool)
 	defer func() { t.stopHook() }()
 	now := a.run.clock.Now()
 	t.s = ticketSchedule{sweep: o.SweepInterval, lastSweep: now,
-		retry: backoff{min: 10 * time.Second, max: time.Minute, jitter: 0.2}, // after failures other than an outage
+		retry: backoff.Backoff{Min: 10 * time.Second, Max: time.Minute, Jitter: 0.2}, // after failures other than an outage
 		spacing: func(d time.Duration, cost int64) time.Duration {
 			return pollSpacing(d, cost, a.cfg.RateLimit, a.cfg.RateWindow)
 		}}
@@ -169,7 +170,7 @@ type ticketSchedule struct {
 	lastPoll, lastSweep time.Time // zero lastPoll: a poll is due at once
 	outboxDue           time.Time // zero: nothing waits in the outbox
 	retryAt             time.Time // zero: no failure to retry
-	retry               backoff
+	retry               backoff.Backoff
 }
 
 func (s *ticketSchedule) nextPoll() time.Time {
@@ -208,7 +209,7 @@ func (s *ticketSchedule) failed(now time.Time, wait time.Duration) { s.retryAt =
 // succeeded records a cycle that worked; outboxDue is when the outbox's
 // next retry is due (zero: none waits).
 func (s *ticketSchedule) succeeded(outboxDue time.Time) {
-	s.retry.reset()
+	s.retry.Reset()
 	s.retryAt, s.outboxDue = time.Time{}, outboxDue
 }
 
