@@ -48,23 +48,23 @@ type App struct {
 	db      *store.DB
 	secrets secrets.Store
 
-	// mu guards the fields below it up to syncMu. It is never held
-	// across I/O (keychain, database, network) or a wait, so any
-	// goroutine, the GUI's included, may take it briefly.
+	// mu guards client, clientGen, match, matchGen, owned, tickets and
+	// hook. It is never held across I/O (keychain, database, network) or a
+	// wait, so any goroutine, the GUI's included, may take it briefly.
 	mu        gosync.Mutex
-	client    *halo.Client       // built on first use from the stored connection
-	clientGen int64              // bumped by Connect and Disconnect: outdates a build under way
-	match     *match.Matcher     // the HaloPSA side indexed for matching
-	matchGen  int64              // the import run match was built after
-	builds    singleflight.Group // one build of the client, or of a matcher, at a time
-	syncMu    gosync.Mutex       // one import at a time
-	cycleMu   gosync.Mutex       // one ticket cycle at a time: the loop's or a handed-over one
-	owned     *ownerState        // the data folder's lock, while this App owns it
-	run       runner             // the background sync loop
-	demo      *http.Server       // the demo's simulated HaloPSA, nil outside demo mode
+	client    *halo.Client   // built on first use from the stored connection
+	clientGen int64          // bumped by Connect and Disconnect: outdates a build under way
+	match     *match.Matcher // the HaloPSA side indexed for matching
+	matchGen  int64          // the import run match was built after
+	owned     *ownerState    // the data folder's lock, while this App owns it
+	tickets   *sync.Tickets  // the ticket sync over client, built on first use
+	hook      hookState      // the running webhook receiver and tunnel
 
-	tickets *sync.Tickets // the ticket sync over client, built on first use
-	hook    hookState     // the running webhook receiver and tunnel
+	builds  singleflight.Group // one build of the client, or of a matcher, at a time, outside mu
+	syncMu  gosync.Mutex       // one import at a time
+	cycleMu gosync.Mutex       // one ticket cycle at a time: the loop's or a handed-over one
+	run     runner             // the background loops' state: atomics and signals, not under mu
+	demo    *http.Server       // the demo's simulated HaloPSA, nil outside demo mode
 
 	outage   *outageTracker // whether HaloPSA answers, shared by the loops
 	waits    *waitTracker   // whether the request budget holds requests back

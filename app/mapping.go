@@ -121,7 +121,8 @@ func (a *App) matcher(ctx context.Context) (*match.Matcher, error) {
 	// Built outside a.mu (the database read and the index take a while);
 	// callers asking for the same generation share one build.
 	v, err, _ := a.builds.Do(fmt.Sprint("matcher ", gen), func() (any, error) {
-		profiles, err := a.db.HaloProfiles(ctx)
+		// Shared: one caller giving up must not fail the others.
+		profiles, err := a.db.HaloProfiles(context.WithoutCancel(ctx))
 		if err != nil {
 			return nil, err
 		}
