@@ -11,6 +11,8 @@ import (
 
 	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/halo"
+	"github.com/brainstormmsp/halosync/engine/halo/halosim"
+	"github.com/brainstormmsp/halosync/engine/secrets"
 )
 
 // timerClock is a clock with timers that moves only when the test
@@ -332,5 +334,30 @@ func TestTicketLoop(t *testing.T) {
 	}
 	if cycles != 5 {
 		t.Errorf("%d cycles ran, want 5", cycles)
+	}
+}
+
+// TestTicketSyncIsKept: the ticket loop gets the same *sync.Tickets every
+// cycle, so what it caches (status names, tickets HaloPSA keeps off its
+// open list) lasts; a new connection gets a new one.
+func TestTicketSyncIsKept(t *testing.T) {
+	_, url := startSim(t, halosim.Options{Seed: 7, Clients: 3})
+	a := openApp(t, t.TempDir(), secrets.NewMemory())
+	ctx := context.Background()
+	if _, err := a.Connect(ctx, request(url, halosim.DefaultClientSecret)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := a.ticketSync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := a.ticketSync(ctx); again != first {
+		t.Fatal("a second cycle got a new ticket sync")
+	}
+	if _, err := a.Connect(ctx, request(url, halosim.DefaultClientSecret)); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, _ := a.ticketSync(ctx); fresh == first {
+		t.Fatal("a new connection kept the old ticket sync")
 	}
 }
