@@ -19,8 +19,8 @@ import (
 )
 
 // handlerLimit is how long a widget handler may take: the figure
-// for "the window never stalls".
-const handlerLimit = 50 * time.Millisecond
+// for "the window never stalls" (under the race detector, ten times that).
+const handlerLimit = 50 * time.Millisecond * raceSlowdown
 
 // hangingKeychain is a keychain whose every call, while slow is set, takes
 // 5 s (an OS unlock prompt nobody answers), or until stop.
