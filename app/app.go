@@ -15,6 +15,8 @@ import (
 	gosync "sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/match"
 	"github.com/brainstormmsp/halosync/engine/secrets"
@@ -46,19 +48,23 @@ type App struct {
 	db      *store.DB
 	secrets secrets.Store
 
-	mu       gosync.Mutex
-	client   *halo.Client   // built on first use from the stored connection
-	match    *match.Matcher // the HaloPSA side indexed for matching
-	matchGen int64          // the import run match was built after
-	syncMu   gosync.Mutex   // one import at a time
-	cycleMu  gosync.Mutex   // one ticket cycle at a time: the loop's or a handed-over one
-	owned    *ownerState    // the data folder's lock, while this App owns it
-	run      runner         // the background sync loop
-	demo     *http.Server   // the demo's simulated HaloPSA, nil outside demo mode
+	// mu guards client, clientGen, match, matchGen, owned, tickets and
+	// hook. It is never held across I/O (keychain, database, network) or a
+	// wait, so any goroutine, the GUI's included, may take it briefly.
+	mu        gosync.Mutex
+	client    *halo.Client   // built on first use from the stored connection
+	clientGen int64          // bumped by Connect and Disconnect: outdates a build under way
+	match     *match.Matcher // the HaloPSA side indexed for matching
+	matchGen  int64          // the import run match was built after
+	owned     *ownerState    // the data folder's lock, while this App owns it
+	tickets   *sync.Tickets  // the ticket sync over client, built on first use
+	hook      hookState      // the running webhook receiver and tunnel
 
-	tickets    *sync.Tickets // the ticket sync over client, built on first use
-	ticketWake chan struct{} // wakes the ticket loop; nil when it is not running
-	hook       hookState     // the running webhook receiver and tunnel
+	builds  singleflight.Group // one build of the client, or of a matcher, at a time, outside mu
+	syncMu  gosync.Mutex       // one import at a time
+	cycleMu gosync.Mutex       // one ticket cycle at a time: the loop's or a handed-over one
+	run     runner             // the background loops' state: atomics and signals, not under mu
+	demo    *http.Server       // the demo's simulated HaloPSA, nil outside demo mode
 
 	outage   *outageTracker // whether HaloPSA answers, shared by the loops
 	waits    *waitTracker   // whether the request budget holds requests back
@@ -110,8 +116,10 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{cfg: cfg, db: db, secrets: cfg.Secrets,
-		outage: newOutageTracker(time.Now), waits: newWaitTracker(time.Now)}, nil
+	a := &App{cfg: cfg, db: db, secrets: cfg.Secrets,
+		outage: newOutageTracker(time.Now), waits: newWaitTracker(time.Now)}
+	a.run.init(realClock{})
+	return a, nil
 }
 
 // Close stops the background loop and the demo's simulator, if any, and
@@ -205,13 +213,49 @@ func (a *App) newClient(c store.Connection, secret string) (*halo.Client, error)
 }
 
 // haloClient returns the client for the stored connection, reading the
-// secret from the keychain the first time.
+// secret from the keychain the first time. The keychain (up to 10 s) and
+// the database are read outside a.mu, so nothing that takes a.mu waits on
+// them; concurrent first calls share one build.
 func (a *App) haloClient(ctx context.Context) (*halo.Client, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.client != nil {
-		return a.client, nil
+	c, gen := a.client, a.clientGen
+	a.mu.Unlock()
+	if c != nil {
+		return c, nil
 	}
+	ch := a.builds.DoChan(fmt.Sprint("client ", gen), func() (any, error) {
+		// The build outlives a caller that gives up: the next caller
+		// finds its result.
+		c, err := a.buildClient(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		switch {
+		case a.clientGen == gen:
+			a.client = c
+		case a.client != nil:
+			c = a.client // Connect installed a newer one meanwhile
+		default:
+			return nil, ErrNotConnected // Disconnect came meanwhile
+		}
+		return c, nil
+	})
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*halo.Client), nil
+	}
+}
+
+// buildClient reads the stored connection and its secret and builds a
+// client. It takes no lock.
+func (a *App) buildClient(ctx context.Context) (*halo.Client, error) {
 	conn, err := a.db.Connection(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotConnected
@@ -226,12 +270,16 @@ func (a *App) haloClient(ctx context.Context) (*halo.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := a.newClient(conn, secret)
-	if err != nil {
-		return nil, err
-	}
+	return a.newClient(conn, secret)
+}
+
+// setClient installs c (nil after Disconnect) and outdates any build
+// under way, so it cannot install a client for the old connection.
+func (a *App) setClient(c *halo.Client) {
+	a.mu.Lock()
 	a.client = c
-	return c, nil
+	a.clientGen++
+	a.mu.Unlock()
 }
 
 // SyncOnce runs one import now. Only one runs at a time; a second call

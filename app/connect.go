@@ -91,9 +91,7 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) (ConnectResult, e
 	if oldErr == nil && a.secretKey(old) != a.secretKey(conn) {
 		_ = a.deleteSecret(old) // a replaced connection leaves no secret behind
 	}
-	a.mu.Lock()
-	a.client = client
-	a.mu.Unlock()
+	a.setClient(client)
 	a.noteConnected(true, true) // new credentials: an old refusal no longer holds
 	msg := "Connected; granted " + strings.Join(grant.Scopes, " ")
 	if note != "" {
@@ -134,9 +132,7 @@ func (a *App) Disconnect(ctx context.Context) error {
 	if err := a.db.DeleteConnection(ctx); err != nil {
 		return err
 	}
-	a.mu.Lock()
-	a.client = nil
-	a.mu.Unlock()
+	a.setClient(nil)
 	a.noteConnected(false, true)
 	a.log(ctx, store.Info, store.OpDisconnect, conn.BaseURL, "Disconnected; the client secret was removed from the keychain")
 	return nil

@@ -6,6 +6,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
@@ -115,12 +116,12 @@ func (a *App) noteFailure(ctx context.Context, loop string, err error) (retryAt 
 // ticketsFailed reports a failed ticket cycle and returns how long the
 // ticket loop waits: until the shared retry during an outage, else its own
 // back-off, with the error logged once per failure streak.
-func (a *App) ticketsFailed(ctx context.Context, retry *backoff, err error) time.Duration {
+func (a *App) ticketsFailed(ctx context.Context, retry *backoff.Backoff, err error) time.Duration {
 	if at, outage := a.noteFailure(ctx, loopTickets, err); outage {
 		return time.Until(at)
 	}
 	a.logOnce(ctx, loopTickets, store.OpTickets, err)
-	return retry.next()
+	return retry.Next()
 }
 
 // noteSuccess ends loop's failure streak.
@@ -147,11 +148,7 @@ func (a *App) tell(ctx context.Context, from string, n outageNews) {
 	if !n.recovered {
 		return
 	}
-	a.mu.Lock()
-	owed := a.run.owed
-	a.run.owed = false
-	a.mu.Unlock()
-	if owed {
+	if a.run.owed.Swap(false) {
 		a.SyncNow() // the import that failed because of the outage, now rather than after its back-off
 	}
 	if from != loopTickets {

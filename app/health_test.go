@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
 	"github.com/brainstormmsp/halosync/engine/secrets"
@@ -106,14 +107,14 @@ func TestOutageIsOneRowAndEndsInAnImport(t *testing.T) {
 	sim, url := startSim(t, halosim.Options{Seed: 35, Clients: 20})
 	a := openApp(t, t.TempDir(), secrets.NewMemory())
 	a.tweak = func(c *halo.Config) { c.MaxRetries = 1 } // the client's own retries, quick
-	a.outage.retry = backoff{min: 100 * time.Millisecond, max: 3 * time.Second, jitter: 0.2}
+	a.outage.retry = backoff.Backoff{Min: 100 * time.Millisecond, Max: 3 * time.Second, Jitter: 0.2}
 	a.outage.warnAfter = 18 * time.Second // 30 minutes
 	rec := record(t, a)
 	ctx := context.Background()
 	if _, err := a.Connect(ctx, request(url, halosim.DefaultClientSecret)); err != nil {
 		t.Fatal(err)
 	}
-	a.startLoops(ctx, ServeOptions{PollInterval: 200 * time.Millisecond})
+	a.startLoops(ctx, ServeOptions{PollInterval: 200 * time.Millisecond}, false)
 	defer a.Stop()
 	var before store.Run
 	eventually(t, "the first import and two polls", func() bool {

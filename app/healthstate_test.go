@@ -61,10 +61,20 @@ func TestHealthEvents(t *testing.T) {
 	r := record(t, a)
 	last := func(step string, want HealthState) {
 		t.Helper()
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if len(r.health) == 0 || r.health[len(r.health)-1].State != want {
-			t.Fatalf("%s: health events %+v; want the last to be %v", step, r.health, want)
+		// SetPaused publishes from a goroutine of its own: allow it a
+		// moment; every other change publishes before it returns.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			r.mu.Lock()
+			n := len(r.health)
+			got := n > 0 && r.health[n-1].State == want
+			events := append([]Health(nil), r.health...)
+			r.mu.Unlock()
+			if got {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: health events %+v; want the last to be %v", step, events, want)
+			}
 		}
 	}
 	a.SetPaused(true)

@@ -113,20 +113,35 @@ func (a *App) matcher(ctx context.Context) (*match.Matcher, error) {
 		gen = run.ID
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.match != nil && a.matchGen == gen {
-		return a.match, nil
+	m, mgen := a.match, a.matchGen
+	a.mu.Unlock()
+	if m != nil && mgen == gen {
+		return m, nil
 	}
-	profiles, err := a.db.HaloProfiles(ctx)
+	// Built outside a.mu (the database read and the index take a while);
+	// callers asking for the same generation share one build.
+	v, err, _ := a.builds.Do(fmt.Sprint("matcher ", gen), func() (any, error) {
+		// Shared: one caller giving up must not fail the others.
+		profiles, err := a.db.HaloProfiles(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		cands := make([]match.Candidate, len(profiles))
+		for i, p := range profiles {
+			cands[i] = match.Candidate{ID: p.ID, Name: p.Name, Domains: p.Domains, Phones: p.Phones}
+		}
+		m := match.NewMatcher(cands)
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if a.match == nil || a.matchGen <= gen { // never replace a newer one
+			a.match, a.matchGen = m, gen
+		}
+		return m, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	cands := make([]match.Candidate, len(profiles))
-	for i, p := range profiles {
-		cands[i] = match.Candidate{ID: p.ID, Name: p.Name, Domains: p.Domains, Phones: p.Phones}
-	}
-	a.match, a.matchGen = match.NewMatcher(cands), gen
-	return a.match, nil
+	return v.(*match.Matcher), nil
 }
 
 func toMatchLocal(l store.LocalClient) match.Local {

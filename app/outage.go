@@ -7,6 +7,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
@@ -64,7 +65,7 @@ type outageTracker struct {
 	warnAfter time.Duration
 
 	mu       gosync.Mutex
-	retry    backoff // the shared schedule while HaloPSA is down
+	retry    backoff.Backoff // the shared schedule while HaloPSA is down
 	down     bool
 	since    time.Time
 	retryAt  time.Time
@@ -76,7 +77,7 @@ type outageTracker struct {
 
 func newOutageTracker(now func() time.Time) *outageTracker {
 	return &outageTracker{now: now, warnAfter: outageWarnAfter,
-		retry: backoff{min: outageRetryMin, max: outageRetryMax, jitter: 0.2}}
+		retry: backoff.Backoff{Min: outageRetryMin, Max: outageRetryMax, Jitter: 0.2}}
 }
 
 // failed records a failed attempt for which isOutage is true, and returns
@@ -93,7 +94,7 @@ func (t *outageTracker) failed(err error) (outageNews, time.Time) {
 	switch {
 	case !t.down:
 		t.down, t.since, t.attempts, t.warned = true, now, 0, false
-		t.retry.reset()
+		t.retry.Reset()
 		news.level, news.msg = store.Error, "HaloPSA cannot be reached: "+t.reason+". HaloSync keeps retrying."
 	case !t.warned && now.Sub(t.since) >= t.warnAfter:
 		t.warned = true
@@ -102,7 +103,7 @@ func (t *outageTracker) failed(err error) (outageNews, time.Time) {
 	}
 	t.attempts++
 	if !now.Before(t.retryAt) {
-		t.retryAt = now.Add(t.retry.next())
+		t.retryAt = now.Add(t.retry.Next())
 	}
 	return news, t.retryAt
 }
@@ -117,7 +118,7 @@ func (t *outageTracker) answered() outageNews {
 	}
 	msg := fmt.Sprintf("HaloPSA answers again after %s (%s)", spell(t.now().Sub(t.since)), plural(t.attempts, "failed attempt"))
 	t.down, t.retryAt = false, time.Time{}
-	t.retry.reset()
+	t.retry.Reset()
 	return outageNews{level: store.Info, msg: msg, changed: true, recovered: true}
 }
 

@@ -82,7 +82,7 @@ func TestOutageTracker(t *testing.T) {
 			clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 			start := clock.t
 			tr := newOutageTracker(clock.now)
-			tr.retry.jitter = 0 // exact delays; TestBackoff covers the jitter
+			tr.retry.Jitter = 0 // exact delays; TestBackoff covers the jitter
 			for i, st := range c.steps {
 				clock.t = start.Add(st.at)
 				var news outageNews

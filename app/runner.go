@@ -4,24 +4,45 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	gosync "sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
 // DefaultSyncInterval is how often the background loop imports.
 const DefaultSyncInterval = 15 * time.Minute
 
-// runner is the background sync loop's state, guarded by App.mu.
+// runner is the state of the background loops. The settings and flags
+// are atomics and the signals 1-buffered channels made once, so the
+// methods the GUI calls on its own goroutine (Paused, SyncInterval,
+// Syncing, SyncNow, SetPaused, SetSyncInterval) never take a lock that
+// I/O holds: they return at once whatever the loops are doing.
 type runner struct {
-	cancel   context.CancelFunc
-	done     chan struct{}
-	now      chan struct{} // 1-buffered: a pending "sync now" request
-	wake     chan struct{} // 1-buffered: settings changed, recompute the timer
-	paused   bool
-	interval time.Duration
-	syncing  bool
-	owed     bool // an import failed because HaloPSA could not be reached: run it when it answers
+	clock      clock
+	importNow  chan struct{} // SyncNow: import as soon as possible
+	importWake chan struct{} // paused or interval changed: recompute the wait
+	ticketNow  chan struct{} // a delivery, a connect, a local change: run a ticket cycle
+	ticketWake chan struct{} // webhook settings changed: the ticket loop applies them
+
+	paused      atomic.Bool
+	interval    atomic.Int64 // a time.Duration; 0 means DefaultSyncInterval
+	syncing     atomic.Bool
+	owed        atomic.Bool // an import failed because HaloPSA could not be reached: run it when it answers
+	hookChanged atomic.Bool // the webhook receiver and tunnel are to restart with the saved settings
+
+	mu     gosync.Mutex // guards cancel and done only; never held across a wait
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// init makes the runner's signals; Open calls it.
+func (r *runner) init(c clock) {
+	r.clock = c
+	r.importNow, r.importWake = newSignal(), newSignal()
+	r.ticketNow, r.ticketWake = newSignal(), newSignal()
 }
 
 // Start runs the background loops until Stop: the import loop (an import
@@ -31,25 +52,33 @@ type runner struct {
 // cannot be reached the retries both loops share, then an import as soon
 // as it answers) and the ticket loop with the saved settings. It returns
 // at once.
-func (a *App) Start(ctx context.Context) { a.startLoops(ctx, a.serveOptions(ctx)) }
+func (a *App) Start(ctx context.Context) { a.startLoops(ctx, a.serveOptions(ctx), true) }
 
-func (a *App) startLoops(ctx context.Context, o ServeOptions) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.run.done != nil {
+// startLoops starts both loops with o; fromSettings says o came from the
+// saved settings, so a settings change re-reads them.
+func (a *App) startLoops(ctx context.Context, o ServeOptions, fromSettings bool) {
+	r := &a.run
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done != nil {
 		return
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	a.run.cancel, a.run.done = cancel, make(chan struct{})
-	a.run.now, a.run.wake = make(chan struct{}, 1), make(chan struct{}, 1)
-	if a.run.interval == 0 {
-		a.run.interval = DefaultSyncInterval
-	}
+	r.cancel, r.done = cancel, make(chan struct{})
+	// Signals sent while no loop ran are stale: the loops start from
+	// the saved state.
+	drain(r.importNow)
+	drain(r.importWake)
+	drain(r.ticketWake)
+	r.hookChanged.Store(false)
 	imports, tickets := make(chan struct{}), make(chan struct{})
-	go a.loop(ctx, imports)
+	go func() {
+		defer close(imports)
+		a.runImports(ctx)
+	}()
 	go func() {
 		defer close(tickets)
-		if err := a.runTickets(ctx, o); err != nil {
+		if err := a.runTickets(ctx, o, fromSettings); err != nil {
 			a.log(ctx, store.Error, store.OpTickets, "", "The ticket sync stopped: "+err.Error())
 		}
 	}()
@@ -57,15 +86,15 @@ func (a *App) startLoops(ctx context.Context, o ServeOptions) {
 		<-imports
 		<-tickets
 		close(done)
-	}(a.run.done)
+	}(r.done)
 }
 
 // Stop ends the loops and waits for a running import to stop.
 func (a *App) Stop() {
-	a.mu.Lock()
+	a.run.mu.Lock()
 	cancel, done := a.run.cancel, a.run.done
 	a.run.cancel, a.run.done = nil, nil
-	a.mu.Unlock()
+	a.run.mu.Unlock()
 	if cancel != nil {
 		cancel()
 		<-done
@@ -74,99 +103,111 @@ func (a *App) Stop() {
 
 // SyncNow asks the loop for an import as soon as possible. Requests made
 // while one is pending coalesce into it. It never blocks.
-func (a *App) SyncNow() { a.signal(func(r *runner) chan struct{} { return r.now }) }
+func (a *App) SyncNow() { send(a.run.importNow) }
 
 // SetPaused pauses or resumes the background loop (SyncNow still works).
+// It never blocks, and it publishes the new health from a goroutine of its
+// own: the GUI calls it from a widget handler, and a subscriber called on
+// that goroutine would re-enter the GUI in the middle of its handler.
 func (a *App) SetPaused(p bool) {
-	a.mu.Lock()
-	a.run.paused = p
-	a.mu.Unlock()
-	a.publishHealth()
-	a.signal(func(r *runner) chan struct{} { return r.wake })
+	a.run.paused.Store(p)
+	go a.publishHealth()
+	send(a.run.importWake)
 }
 
-// Paused reports whether the loop is paused.
-func (a *App) Paused() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.run.paused
-}
+// Paused reports whether the loop is paused. It never blocks.
+func (a *App) Paused() bool { return a.run.paused.Load() }
 
-// SetSyncInterval changes how often the loop imports (at least a minute).
+// SetSyncInterval changes how often the loop imports (at least a minute);
+// a waiting loop recomputes its wait. It never blocks.
 func (a *App) SetSyncInterval(d time.Duration) {
-	a.mu.Lock()
-	a.run.interval = max(d, time.Minute)
-	a.mu.Unlock()
-	a.signal(func(r *runner) chan struct{} { return r.wake })
+	a.run.interval.Store(int64(max(d, time.Minute)))
+	send(a.run.importWake)
 }
 
-// SyncInterval returns the loop's interval.
+// SyncInterval returns the loop's interval. It never blocks.
 func (a *App) SyncInterval() time.Duration {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.run.interval == 0 {
-		return DefaultSyncInterval
+	if d := time.Duration(a.run.interval.Load()); d > 0 {
+		return d
 	}
-	return a.run.interval
+	return DefaultSyncInterval
 }
 
-// Syncing reports whether an import is running now.
-func (a *App) Syncing() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.run.syncing
-}
+// Syncing reports whether a background import is running now. It never
+// blocks.
+func (a *App) Syncing() bool { return a.run.syncing.Load() }
 
-func (a *App) signal(pick func(*runner) chan struct{}) {
-	a.mu.Lock()
-	ch := pick(&a.run)
-	a.mu.Unlock()
-	if ch == nil {
-		return
+// runImports is the import loop.
+func (a *App) runImports(ctx context.Context) {
+	s := &importSchedule{interval: a.SyncInterval, retry: backoff.Backoff{Min: time.Minute, Jitter: 0.2}}
+	if run, err := a.db.LastSuccessfulRun(ctx, store.KindImport); err == nil {
+		s.last, s.spread = run.FinishedAt, 1 // the first import is due an interval after the last one
 	}
-	select {
-	case ch <- struct{}{}:
-	default: // one is pending already
-	}
-}
-
-func (a *App) loop(ctx context.Context, done chan struct{}) {
-	defer close(done)
-	a.mu.Lock()
-	now, wake := a.run.now, a.run.wake
-	a.mu.Unlock()
-	retry := backoff{min: time.Minute, jitter: 0.2} // after failures other than an outage
-	next := a.firstSync(ctx)
-	for {
-		a.mu.Lock()
-		paused := a.run.paused
-		a.mu.Unlock()
-		switch waitFor(ctx, paused, next, now, wake) {
-		case stop:
-			return
-		case recompute:
-			continue
-		}
-		select {
-		case <-now: // a request that came while waiting: this import serves it
-		default:
-		}
+	importLoop(a.run.clock, s, a.Paused, a.run.importNow, a.run.importWake, func(ctx context.Context) error {
 		err := a.backgroundSync(ctx)
-		if ctx.Err() != nil {
-			return
+		if ctx.Err() == nil {
+			_, _ = a.pruneLog(ctx) // retention must never stop the sync loop
 		}
-		_, _ = a.pruneLog(ctx) // retention must never stop the sync loop
-		interval := a.SyncInterval()
-		switch {
-		case err == nil || errors.Is(err, ErrNotConnected):
-			retry.reset()
-			next = time.Now().Add(jitter(interval))
-		case isOutage(err):
-			next = a.outageRetry() // the schedule both loops share
-		default:
-			retry.max = interval
-			next = time.Now().Add(retry.next())
+		return err
+	}, a.outageRetry).run(ctx)
+}
+
+// importLoop is the import loop over s: it runs sync when s says, or on
+// a now signal, never on its own while paused; a wake signal (pause or
+// interval changed) recomputes the wait.
+func importLoop(c clock, s *importSchedule, paused func() bool, now, wake chan struct{},
+	sync func(context.Context) error, outageRetry func() time.Time) *loop {
+	return &loop{clock: c, now: now, wake: wake,
+		due: func() (time.Time, bool) { return s.next(), !paused() },
+		cycle: func(ctx context.Context) {
+			err := sync(ctx)
+			if ctx.Err() == nil {
+				s.done(c.Now(), err, outageRetry)
+			}
+		}}
+}
+
+// importSchedule is when the import loop runs next: an interval (with a
+// little jitter, so that many installs do not sync in step) after the
+// latest import, or a retry after a failure. It is computed from the
+// interval each time it is asked, so a new interval applies to the wait
+// under way. Only the loop's goroutine uses it.
+type importSchedule struct {
+	interval func() time.Duration
+	last     time.Time       // when the latest import ended; zero: due at once
+	spread   float64         // the jitter of the current interval, 0.9..1.1
+	retryAt  time.Time       // a retry after a failure; zero when none
+	retry    backoff.Backoff // after failures other than an outage, up to the interval
+	rand     func() float64
+}
+
+// next is when the next import is due.
+func (s *importSchedule) next() time.Time {
+	switch {
+	case !s.retryAt.IsZero():
+		return s.retryAt
+	case s.last.IsZero():
+		return time.Time{}
+	}
+	return s.last.Add(time.Duration(float64(s.interval()) * s.spread))
+}
+
+// done records an import that ended at now with err; outageRetry is when
+// the loops try again during an outage (the schedule both loops share).
+func (s *importSchedule) done(now time.Time, err error, outageRetry func() time.Time) {
+	switch {
+	case err == nil || errors.Is(err, ErrNotConnected):
+		s.retry.Reset()
+		r := rand.Float64
+		if s.rand != nil {
+			r = s.rand
 		}
+		s.last, s.spread, s.retryAt = now, 0.9+0.2*r(), time.Time{}
+	case isOutage(err):
+		s.retryAt = outageRetry()
+	default:
+		s.retry.Max = s.interval()
+		s.retryAt = now.Add(s.retry.Next())
 	}
 }
 
@@ -176,46 +217,7 @@ func (a *App) outageRetry() time.Time {
 	if h, ok := a.outage.health(); ok {
 		return h.RetryAt
 	}
-	return time.Now()
-}
-
-type wakeReason int
-
-const (
-	fire wakeReason = iota
-	recompute
-	stop
-)
-
-// waitFor waits until next (forever when paused), a sync-now request, a
-// settings change or the end of ctx.
-func waitFor(ctx context.Context, paused bool, next time.Time, now, wake <-chan struct{}) wakeReason {
-	var timer <-chan time.Time
-	if !paused {
-		t := time.NewTimer(max(time.Until(next), 0))
-		defer t.Stop()
-		timer = t.C
-	}
-	select {
-	case <-ctx.Done():
-		return stop
-	case <-wake:
-		return recompute
-	case <-now:
-		return fire
-	case <-timer:
-		return fire
-	}
-}
-
-// firstSync is when the loop's first import is due: now, unless the last
-// successful one is more recent than the interval.
-func (a *App) firstSync(ctx context.Context) time.Time {
-	run, err := a.db.LastSuccessfulRun(ctx, store.KindImport)
-	if err != nil {
-		return time.Now()
-	}
-	return run.FinishedAt.Add(a.SyncInterval())
+	return a.run.clock.Now()
 }
 
 // backgroundSync is one import of the loop. It asks HaloPSA for one row
@@ -238,14 +240,8 @@ func (a *App) backgroundSync(ctx context.Context) error {
 		}
 		return err
 	}
-	a.mu.Lock()
-	a.run.syncing = true
-	a.mu.Unlock()
-	defer func() {
-		a.mu.Lock()
-		a.run.syncing = false
-		a.mu.Unlock()
-	}()
+	a.run.syncing.Store(true)
+	defer a.run.syncing.Store(false)
 	_, err = a.importWith(ctx, c, nil, func(err error) bool {
 		// Outages get their own row; other errors one row per streak.
 		return !isOutage(err) && a.outage.firstInStreak(loopImport, err.Error())
@@ -272,12 +268,5 @@ func (a *App) importFailed(ctx context.Context, err error, logIt bool) {
 
 // setOwed notes whether an import waits for HaloPSA to answer again.
 func (a *App) setOwed(owed bool) {
-	a.mu.Lock()
-	a.run.owed = owed
-	a.mu.Unlock()
-}
-
-// jitter spreads d by up to ±10% so that many installs do not sync in step.
-func jitter(d time.Duration) time.Duration {
-	return d - d/10 + time.Duration(rand.Int64N(int64(d/5)+1))
+	a.run.owed.Store(owed)
 }

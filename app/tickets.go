@@ -189,17 +189,7 @@ func (a *App) ticketSync(ctx context.Context) (*sync.Tickets, error) {
 }
 
 // wakeTickets asks the ticket loop to drain and push now.
-func (a *App) wakeTickets() {
-	a.mu.Lock()
-	ch := a.ticketWake
-	a.mu.Unlock()
-	if ch != nil {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
-}
+func (a *App) wakeTickets() { send(a.run.ticketNow) }
 
 // pollInterval is how often the ticket loop polls: often without a
 // webhook, rarely with one (deliveries do the work; the poll and the

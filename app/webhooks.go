@@ -85,7 +85,8 @@ func (a *App) resolveAuth(ctx context.Context, s *TunnelSettings) error {
 }
 
 // SetTunnel validates and saves the settings (the ngrok token goes to the
-// keychain) and restarts the background loops with them.
+// keychain) and, when the loops run, has the ticket loop restart the
+// webhook receiver and tunnel with them; a running import goes on.
 func (a *App) SetTunnel(ctx context.Context, s TunnelSettings) error {
 	if err := a.resolveAuth(ctx, &s); err != nil {
 		return err
@@ -127,20 +128,16 @@ func (a *App) SetTunnel(ctx context.Context, s TunnelSettings) error {
 	a.log(ctx, store.Info, store.OpWebhook, "", fmt.Sprintf("Webhook delivery set to %s; deliveries must carry %s",
 		s.Mode, authWords(s.WebhookAuth())))
 	a.webhookChanged(WebhookSettings, nil)
-	a.restartLoops(ctx)
+	a.restartWebhook()
 	return nil
 }
 
-// restartLoops restarts the background loops if they run, so new
-// settings apply.
-func (a *App) restartLoops(ctx context.Context) {
-	a.mu.Lock()
-	running := a.run.done != nil
-	a.mu.Unlock()
-	if running {
-		a.Stop()
-		a.Start(context.WithoutCancel(ctx))
-	}
+// restartWebhook signals the ticket loop to restart the webhook receiver
+// and tunnel with the saved settings. It never blocks; a loop that does not
+// run reads the settings when it starts.
+func (a *App) restartWebhook() {
+	a.run.hookChanged.Store(true)
+	send(a.run.ticketWake)
 }
 
 // WebhookStatus reports the receiver and tunnel as they are now.

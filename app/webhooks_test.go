@@ -7,10 +7,13 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
 	"github.com/brainstormmsp/halosync/engine/secrets"
+	"github.com/brainstormmsp/halosync/engine/store"
 	"github.com/brainstormmsp/halosync/engine/tunnel"
 )
 
@@ -69,5 +72,59 @@ func TestExternalTunnelSelfTest(t *testing.T) {
 	}
 	if err := other.TestWebhook(ctx); err == nil {
 		t.Fatal("a HaloSync whose receiver is not behind the URL passed the self-test")
+	}
+}
+
+// TestWebhookSettingsRestartOnlyTheReceiver: a new listen address brings
+// the receiver up there while an import runs on, uncancelled.
+func TestWebhookSettingsRestartOnlyTheReceiver(t *testing.T) {
+	_, simURL := startSim(t, halosim.Options{Seed: 33, Clients: 300, Latency: 100 * time.Millisecond})
+	a := openApp(t, t.TempDir(), secrets.NewMemory())
+	ctx := context.Background()
+	if _, err := a.Connect(ctx, request(simURL, halosim.DefaultClientSecret)); err != nil {
+		t.Fatal(err)
+	}
+	first, second := freeAddr(t), freeAddr(t)
+	set := func(listen string) {
+		t.Helper()
+		if err := a.SetTunnel(ctx, TunnelSettings{Mode: tunnel.External, ExternalURL: "https://hooks.example.com", Listen: listen}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	listening := func(addr string) bool {
+		st, err := a.WebhookStatus(ctx)
+		return err == nil && strings.Contains(st.LocalURL, addr)
+	}
+	set(first)
+	a.Start(ctx)
+	defer a.Stop()
+	var run store.Run
+	eventually(t, "the import to start and the receiver to listen", func() bool {
+		var err error
+		run, err = a.db.LastRun(ctx, store.KindImport)
+		return err == nil && run.Status == store.StatusRunning && a.Syncing() && listening(first)
+	})
+
+	set(second)
+	eventually(t, "the receiver on its new address", func() bool { return listening(second) })
+	if c, err := net.Dial("tcp", second); err != nil {
+		t.Errorf("nothing listens on the new address: %v", err)
+	} else {
+		c.Close()
+	}
+	if c, err := net.Dial("tcp", first); err == nil {
+		c.Close()
+		t.Error("the receiver still listens on the old address")
+	}
+	now, err := a.db.LastRun(ctx, store.KindImport)
+	if err != nil || now.ID != run.ID || now.Status != store.StatusRunning || !a.Syncing() {
+		t.Fatalf("the import did not run on through the restart: %+v (was %+v), %v", now, run, err)
+	}
+	eventually(t, "the import to finish", func() bool {
+		now, err = a.db.LastRun(ctx, store.KindImport)
+		return err == nil && now.Status != store.StatusRunning
+	})
+	if now.ID != run.ID || now.Status != store.StatusOK {
+		t.Fatalf("the import ended %+v, want run %d succeeded", now, run.ID)
 	}
 }

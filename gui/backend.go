@@ -15,15 +15,15 @@ import (
 	"github.com/brainstormmsp/halosync/engine/sync"
 )
 
-// Backend is what the window needs from the engine. Every method may block
-// on the network, SQLite or the keychain, so the GUI calls them off the
-// Fyne goroutine and applies results with fyne.Do.
+// Backend is what the window needs from the engine. Every method that
+// takes a context may block on the network, SQLite or the keychain, so the
+// GUI calls them off the Fyne goroutine (goWork) and applies results with
+// fyne.Do. The methods without one are the exception: they never block
+// (no I/O, no lock that I/O holds; *app.App keeps their state in atomics),
+// so widget handlers call them directly. TestHandlersNeverWaitOnTheKeychain
+// holds the real app to that.
 type Backend interface {
-	Status(ctx context.Context) (app.Status, error)
-	Connect(ctx context.Context, req app.ConnectRequest) (app.ConnectResult, error)
-	Disconnect(ctx context.Context) error
-	SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (sync.Summary, error)
-	Log(ctx context.Context, q store.LogQuery) ([]store.LogEntry, error)
+	// Non-blocking: safe on the Fyne goroutine.
 	Subscribe(fn func(app.Event)) (cancel func())
 	SyncNow()
 	SetPaused(paused bool)
@@ -31,6 +31,12 @@ type Backend interface {
 	SetSyncInterval(d time.Duration)
 	SyncInterval() time.Duration
 	Syncing() bool
+
+	Status(ctx context.Context) (app.Status, error)
+	Connect(ctx context.Context, req app.ConnectRequest) (app.ConnectResult, error)
+	Disconnect(ctx context.Context) error
+	SyncOnce(ctx context.Context, onProgress func(sync.Progress)) (sync.Summary, error)
+	Log(ctx context.Context, q store.LogQuery) ([]store.LogEntry, error)
 
 	BulkMap(ctx context.Context) (app.BulkMapResult, error)
 	MappingRows(ctx context.Context, f app.MappingFilter) ([]app.MappingRow, error)

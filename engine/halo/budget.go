@@ -232,6 +232,9 @@ func (s *LedgerState) penalize(now time.Time, retryAfter time.Duration, serverLi
 			s.Backoff = minBackoff
 		}
 		pause = s.Backoff
+		// Not a backoff.Backoff: this back-off is state every process on
+		// the machine shares through the request ledger, kept as the
+		// current delay, and escalated once per penalty, not per failure.
 		s.Backoff = min(s.Backoff*2, maxBackoff)
 	}
 	if until := now.Add(pause); until.After(s.Blocked) {

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/brainstormmsp/halosync/engine/backoff"
 )
 
 // Defaults for Config's zero values.
@@ -290,13 +291,14 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	return &response{status: resp.StatusCode, header: resp.Header, body: body}, tok, nil
 }
 
-// pause sleeps before retry n: exponential from 250 ms, capped at 8 s,
-// with full jitter so parallel requests do not retry in step.
+// requestRetry spaces one request's retries: doubling from 250 ms up to
+// 8 s, with full jitter so parallel requests do not retry in step.
+var requestRetry = backoff.Backoff{Min: 250 * time.Millisecond, Max: 8 * time.Second, Jitter: 1}
+
+// pause sleeps before retry n of a request (see requestRetry).
 func (c *Client) pause(ctx context.Context, n int) error {
 	c.stats.retries.Add(1)
-	ceiling := min(250*time.Millisecond<<(n-1), 8*time.Second)
-	d := time.Duration(rand.Int64N(int64(ceiling)) + 1)
-	t := time.NewTimer(d)
+	t := time.NewTimer(requestRetry.Nth(n))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

@@ -29,14 +29,15 @@ const (
 	OpConflict Operation = "conflict" // both sides changed a ticket; the row says which change won
 	OpPoll     Operation = "poll"     // polling learned how HaloPSA answers ticket queries
 	OpWebhook  Operation = "webhook"  // the receiver, its credentials, and deliveries it could not apply
-	// OpPushCreate and OpPushStatus are the outbox's rows, one per kind of
-	// change sent to HaloPSA (OutboxItem.Kind); see OpPushOf.
+	// OpPushCreate, OpPushStatus and OpPushNote are the outbox's rows, one
+	// per kind of change sent to HaloPSA (OutboxItem.Kind); see OpPushOf.
 	OpPushCreate Operation = "push create"
 	OpPushStatus Operation = "push status"
+	OpPushNote   Operation = "push note"
 )
 
 // OpPushOf is the operation of pushing an outbox item of kind ("create",
-// "status"): "push " and the kind, as it always was stored.
+// "status", "note"): "push " and the kind, as it always was stored.
 func OpPushOf(kind string) Operation { return Operation("push " + kind) }
 
 // IsPush reports whether op is an outbox push of any kind.

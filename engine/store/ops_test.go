@@ -12,7 +12,7 @@ func TestOperationValues(t *testing.T) {
 	for op, want := range map[Operation]string{
 		OpImport: "import", OpMappingReview: "mapping review", OpImportOf(Contacts): "import contacts",
 		OpTickets: "tickets", OpConflict: "conflict", OpPoll: "poll", OpWebhook: "webhook",
-		OpPushCreate: "push create", OpPushStatus: "push status", OpPushOf("status"): "push status",
+		OpPushCreate: "push create", OpPushStatus: "push status", OpPushOf("status"): "push status", OpPushNote: "push note",
 		OpConnect: "connect", OpDisconnect: "disconnect", OpConnection: "connection", OpRateLimit: "rate limit",
 		OpSync: "sync", OpTunnel: "tunnel", OpWebhookTest: "webhook test", OpDemo: "demo",
 		OpClientBook: "client book", OpBulkMap: "bulk map", OpSaveMappings: "save mappings", OpUndoMappings: "undo mappings",

@@ -61,7 +61,7 @@ func (ts *Tickets) pushNote(ctx context.Context, item store.OutboxItem, t store.
 			return ts.pushFailed(ctx, item, t, obj, err)
 		}
 		if found.ID != 0 {
-			ts.log(ctx, store.Info, "push note", obj, "Recovered a note HaloPSA had added before the answer was lost")
+			ts.log(ctx, store.Info, store.OpPushNote, obj, "Recovered a note HaloPSA had added before the answer was lost")
 			return ts.DB.FinishNote(ctx, item.ID, n.ID, found.ID.Int())
 		}
 	}
@@ -76,7 +76,7 @@ func (ts *Tickets) pushNote(ctx context.Context, item store.OutboxItem, t store.
 	if err := ts.DB.FinishNote(ctx, item.ID, n.ID, a.ID.Int()); err != nil {
 		return err
 	}
-	ts.log(ctx, store.Info, "push note", obj, "Added the note to HaloPSA")
+	ts.log(ctx, store.Info, store.OpPushNote, obj, "Added the note to HaloPSA")
 	return nil
 }
 
@@ -134,7 +134,7 @@ func (ts *Tickets) saveActions(ctx context.Context, t store.Ticket, as []halo.Ac
 	}
 	n, err := ts.DB.SaveHaloNotes(ctx, t.ID, notes, version)
 	if err == nil && n > 0 {
-		ts.log(ctx, store.Info, "tickets", fmt.Sprintf("ticket %d", t.HaloID), fmt.Sprintf("%d new note(s) from HaloPSA", n))
+		ts.log(ctx, store.Info, store.OpTickets, fmt.Sprintf("ticket %d", t.HaloID), fmt.Sprintf("%d new note(s) from HaloPSA", n))
 	}
 	return n, err
 }

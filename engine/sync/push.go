@@ -7,9 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
+
+// pushRetry spaces a change's retries: 5 s after the first failure,
+// doubling up to 15 minutes. The attempts are counted in its outbox row.
+var pushRetry = backoff.Backoff{Min: 5 * time.Second, Max: 15 * time.Minute}
 
 // maxPushAttempts bounds retries of one outbox item before it is failed.
 const maxPushAttempts = 12
@@ -111,7 +116,7 @@ func (ts *Tickets) pushFailed(ctx context.Context, item store.OutboxItem, t stor
 			Message: "HaloPSA refused the change: " + err.Error(), Err: err})
 		return ts.DB.FailOutbox(ctx, item.ID, err.Error())
 	}
-	next := time.Now().Add(min(5*time.Second<<min(item.Attempts, 8), 15*time.Minute))
+	next := time.Now().Add(pushRetry.Nth(item.Attempts + 1))
 	ts.log(ctx, store.Warn, store.OpPushOf(item.Kind), obj, fmt.Sprintf("Will retry at %s: %v", next.Format(time.TimeOnly), err))
 	// A create or note that may have reached HaloPSA stays "sending", so
 	// the next attempt looks for it before sending again.

@@ -77,7 +77,7 @@ func (ts *Tickets) LoadStatuses(ctx context.Context) error {
 	// The other lists a ticket's fields come from are refreshed with the
 	// statuses; their failure must not stop ticket sync.
 	if err := ts.LoadTicketFields(ctx); err != nil {
-		ts.log(ctx, store.Warn, "tickets", "", "Could not refresh HaloPSA's ticket types, priorities and outcomes: "+err.Error())
+		ts.log(ctx, store.Warn, store.OpTickets, "", "Could not refresh HaloPSA's ticket types, priorities and outcomes: "+err.Error())
 	}
 	ts.mu.Lock()
 	ts.names = nil // reload from the store, which keeps the user's grouping
@@ -262,7 +262,7 @@ func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.Inb
 			return "", "", 0, err // the delivery stays pending; applying it again is harmless
 		}
 		// Notes must not hold up the ticket: RefreshNotes can read them later.
-		ts.log(ctx, store.Warn, "tickets", fmt.Sprintf("ticket %d", t.ID), "Could not read the ticket's notes: "+err.Error())
+		ts.log(ctx, store.Warn, store.OpTickets, fmt.Sprintf("ticket %d", t.ID), "Could not read the ticket's notes: "+err.Error())
 	}
 	return store.InboxApplied, "", 0, nil
 }

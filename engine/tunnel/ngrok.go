@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/secrets"
 )
 
@@ -84,12 +85,10 @@ type agent interface {
 // the service through link: an error when it drops, nil when it is back.
 type newAgentFunc func(link func(error)) (agent, error)
 
-// backoff bounds the waits between attempts to open the endpoint: the first
-// wait is min, each failure doubles it up to max, and an endpoint that
-// stayed up for max starts over at min.
-type backoff struct{ min, max time.Duration }
-
-var defaultBackoff = backoff{min: time.Second, max: time.Minute}
+// defaultBackoff bounds the waits between attempts to open the endpoint:
+// the first wait is Min, each failure doubles it up to Max, and an
+// endpoint that stayed up for Max starts over at Min.
+var defaultBackoff = backoff.Backoff{Min: time.Second, Max: time.Minute}
 
 // Server timeouts for deliveries arriving through ngrok, the same as the
 // local receiver's (webhook.Listen): a slow client is cut off early.
@@ -109,7 +108,7 @@ type ngrokTunnel struct {
 	cfg   Config
 	h     http.Handler
 	agent agent
-	wait  backoff
+	wait  backoff.Backoff
 
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when run has returned
@@ -127,7 +126,7 @@ type ngrokTunnel struct {
 }
 
 // startNgrok builds the agent and starts serving in the background.
-func startNgrok(ctx context.Context, cfg Config, h http.Handler, newAgent newAgentFunc, wait backoff) (*ngrokTunnel, error) {
+func startNgrok(ctx context.Context, cfg Config, h http.Handler, newAgent newAgentFunc, wait backoff.Backoff) (*ngrokTunnel, error) {
 	t := &ngrokTunnel{cfg: cfg, h: h, wait: wait, done: make(chan struct{}),
 		last: State{Mode: Ngrok}}
 	a, err := newAgent(t.link)
@@ -207,7 +206,7 @@ func (t *ngrokTunnel) run(ctx context.Context) {
 	defer close(t.done)
 	// Stopped, by Close or by ctx: no longer up, and no URL to give out.
 	defer t.update(func() { t.closed, t.serving, t.url = true, false, "" })
-	wait := t.wait.min
+	wait := t.wait
 	for {
 		ln, url, err := t.agent.Listen(ctx, t.cfg.NgrokDomain)
 		if ctx.Err() != nil {
@@ -228,18 +227,17 @@ func (t *ngrokTunnel) run(ctx context.Context) {
 			}
 			t.cfg.logf("tunnel: the ngrok endpoint was lost, opening it again: %v", err)
 			t.update(func() { t.serving, t.err = false, fmt.Errorf("the ngrok endpoint was lost: %w", err) })
-			if time.Since(began) >= t.wait.max {
-				wait = t.wait.min // it had been stable: this is a fresh problem
+			if time.Since(began) >= t.wait.Max {
+				wait.Reset() // it had been stable: this is a fresh problem
 			}
 		}
-		timer := time.NewTimer(wait)
+		timer := time.NewTimer(wait.Next())
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return
 		case <-timer.C:
 		}
-		wait = min(2*wait, t.wait.max)
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/brainstormmsp/halosync/engine/backoff"
 )
 
 // fakeAgent stands in for ngrok: each endpoint is a loopback listener, so the
@@ -107,7 +109,7 @@ func (r *recorder) wait(t *testing.T, from int, what string, ok func(State) bool
 func isUp(s State) bool { return s.Up }
 
 // startFake starts a tunnel over f serving h.
-func startFake(t *testing.T, ctx context.Context, f *fakeAgent, h http.Handler, wait backoff) (*ngrokTunnel, *recorder) {
+func startFake(t *testing.T, ctx context.Context, f *fakeAgent, h http.Handler, wait backoff.Backoff) (*ngrokTunnel, *recorder) {
 	t.Helper()
 	rec := &recorder{}
 	cfg := Config{Mode: Ngrok, NgrokDomain: "acme.ngrok.app", OnState: rec.add, Logf: t.Logf}
@@ -138,7 +140,7 @@ func get(t *testing.T, c *http.Client, u string) string {
 
 func TestNgrokServesAndReconnects(t *testing.T) {
 	f := &fakeAgent{fail: 3}
-	tun, rec := startFake(t, context.Background(), f, pong, backoff{min: 10 * time.Millisecond, max: 40 * time.Millisecond})
+	tun, rec := startFake(t, context.Background(), f, pong, backoff.Backoff{Min: 10 * time.Millisecond, Max: 40 * time.Millisecond})
 
 	down, i := rec.wait(t, 0, "with an error", func(s State) bool { return s.Err != nil })
 	if down.Up || down.URL != "" || !strings.Contains(down.Err.Error(), "could not open the ngrok endpoint") {
@@ -185,7 +187,7 @@ func TestNgrokBackoffIsBounded(t *testing.T) {
 	// Unbounded doubling from 1 ms would take 4 s for 12 failures; capped
 	// at 4 ms it takes about 50 ms.
 	f := &fakeAgent{fail: 12}
-	_, rec := startFake(t, context.Background(), f, pong, backoff{min: time.Millisecond, max: 4 * time.Millisecond})
+	_, rec := startFake(t, context.Background(), f, pong, backoff.Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond})
 	start := time.Now()
 	rec.wait(t, 0, "up", isUp)
 	if d := time.Since(start); d > 2*time.Second {
@@ -195,7 +197,7 @@ func TestNgrokBackoffIsBounded(t *testing.T) {
 
 func TestNgrokLinkState(t *testing.T) {
 	f := &fakeAgent{}
-	tun, rec := startFake(t, context.Background(), f, pong, backoff{min: time.Millisecond, max: time.Millisecond})
+	tun, rec := startFake(t, context.Background(), f, pong, backoff.Backoff{Min: time.Millisecond, Max: time.Millisecond})
 	up, i := rec.wait(t, 0, "up", isUp)
 
 	f.link(errors.New("authentication failed: The authtoken you specified is not valid. ERR_NGROK_107"))
@@ -224,7 +226,7 @@ func TestNgrokCloseStopsEverything(t *testing.T) {
 	before := runtime.NumGoroutine()
 
 	f := &fakeAgent{}
-	tun, rec := startFake(t, context.Background(), f, pong, backoff{min: time.Millisecond, max: time.Millisecond})
+	tun, rec := startFake(t, context.Background(), f, pong, backoff.Backoff{Min: time.Millisecond, Max: time.Millisecond})
 	up, i := rec.wait(t, 0, "up", isUp)
 	c := &http.Client{} // keeps its connection open after the request
 	if got := get(t, c, up.URL+"/"); got != "pong /" {
@@ -261,7 +263,7 @@ func TestNgrokCloseIsPrompt(t *testing.T) {
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
-			tun, rec := startFake(t, context.Background(), f, pong, backoff{min: time.Hour, max: time.Hour})
+			tun, rec := startFake(t, context.Background(), f, pong, backoff.Backoff{Min: time.Hour, Max: time.Hour})
 			if name == "with a failed link" {
 				f.link(errors.New("authentication failed: bad token"))
 				rec.wait(t, 0, "with the link error", func(s State) bool { return errors.Is(s.Err, ErrNgrokAuth) })
@@ -286,7 +288,7 @@ func TestNgrokCloseIsPrompt(t *testing.T) {
 func TestNgrokEndsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &fakeAgent{}
-	tun, rec := startFake(t, ctx, f, pong, backoff{min: time.Millisecond, max: time.Millisecond})
+	tun, rec := startFake(t, ctx, f, pong, backoff.Backoff{Min: time.Millisecond, Max: time.Millisecond})
 	_, i := rec.wait(t, 0, "up", isUp)
 	cancel()
 	rec.wait(t, i, "stopped", func(s State) bool { return !s.Up && s.URL == "" })
@@ -298,7 +300,7 @@ func TestNgrokEndsWithContext(t *testing.T) {
 func TestNgrokSelfTest(t *testing.T) {
 	st := newStation(t, newCreds(t)) // its local listener is unused: ngrok serves the receiver itself
 	f := &fakeAgent{}
-	tun, rec := startFake(t, context.Background(), f, st.recv, backoff{min: time.Millisecond, max: time.Millisecond})
+	tun, rec := startFake(t, context.Background(), f, st.recv, backoff.Backoff{Min: time.Millisecond, Max: time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	up, i := rec.wait(t, 0, "up", isUp)
