@@ -17,6 +17,7 @@ import (
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
 	"github.com/brainstormmsp/halosync/engine/store"
+	hsync "github.com/brainstormmsp/halosync/engine/sync"
 )
 
 // holder serves a simulator and, once armed, holds the n-th request that
@@ -246,8 +247,7 @@ func TestServeKilledDeliversExactlyOnce(t *testing.T) {
 	}
 	byRef := map[string][]halo.Ticket{}
 	for _, r := range remote {
-		if i := strings.Index(r.Details, "HaloSync ref: "); i >= 0 {
-			ref := strings.TrimSpace(r.Details[i+len("HaloSync ref: "):])
+		if ref := hsync.RefOf(r.Details); ref != "" {
 			byRef[ref] = append(byRef[ref], r)
 		}
 	}

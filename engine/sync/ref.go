@@ -38,3 +38,10 @@ func splitRef(text string) (body, ref string) {
 	}
 	return strings.TrimSpace(refTail.ReplaceAllString(text, "")), m[1]
 }
+
+// RefOf returns the HaloSync reference a ticket's details or a note's text
+// carry, in either form, or "" when it carries none.
+func RefOf(text string) string {
+	_, ref := splitRef(text)
+	return ref
+}
