@@ -1,6 +1,6 @@
 module github.com/brainstormmsp/halosync
 
-go 1.26.0
+go 1.27
 
 require (
 	fyne.io/fyne/v2 v2.7.1
