@@ -83,6 +83,7 @@ func (p *notesPanel) show(r *app.TicketRow) {
 	p.entry.SetText("")
 	p.setMessage("", widget.MediumImportance)
 	p.setNotes(nil)
+	p.updateButtons()
 	p.load(inHalo)
 }
 
@@ -159,6 +160,7 @@ func (p *notesPanel) setNotes(notes []store.Note) {
 	}
 	p.list.Objects = objs
 	p.list.Refresh()
+	p.scroll.ScrollToBottom() // the newest note, just added or arrived, is last
 	if !p.loading {
 		p.updateTitle(false)
 	}

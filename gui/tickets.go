@@ -122,7 +122,7 @@ func (t *ticketsTab) build() {
 		}
 		return want, least
 	}), bottom)
-	split.Offset = 0.6
+	split.Offset = 0.5 // the notes beside the details need room too
 	t.content = container.NewBorder(bar, t.message, nil, nil, split)
 	t.updateButtons()
 }
