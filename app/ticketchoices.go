@@ -167,7 +167,7 @@ func ResolveChoice(s, what string, n int, entry func(i int) (id int64, name stri
 func (a *App) Ticket(ctx context.Context, id int64) (TicketRow, error) {
 	t, err := a.db.Ticket(ctx, id)
 	if err != nil {
-		return TicketRow{}, err
+		return TicketRow{}, noTicket(id, err)
 	}
 	names, err := a.haloNames(ctx)
 	if err != nil {
@@ -178,4 +178,13 @@ func (a *App) Ticket(ctx context.Context, id int64) (TicketRow, error) {
 		return TicketRow{}, err
 	}
 	return TicketRow{Ticket: t, ClientName: names[t.HaloClientID], StatusName: statuses[t.StatusID]}, nil
+}
+
+// noTicket words a missing ticket for people ("no ticket 42"), keeping
+// store.ErrNotFound for errors.Is.
+func noTicket(id int64, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no ticket %d (see tickets list): %w", id, store.ErrNotFound)
+	}
+	return err
 }

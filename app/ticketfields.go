@@ -109,6 +109,9 @@ func (a *App) AddNote(ctx context.Context, ticketID int64, text string, private 
 	if strings.TrimSpace(text) == "" {
 		return store.Note{}, errors.New("a note needs some text")
 	}
+	if _, err := a.db.Ticket(ctx, ticketID); err != nil {
+		return store.Note{}, noTicket(ticketID, err) // not the foreign key's words
+	}
 	n, err := a.db.AddNote(ctx, store.Note{TicketID: ticketID, Body: strings.TrimSpace(text), Private: private, OutcomeID: outcomeID})
 	if err != nil {
 		return n, err

@@ -135,7 +135,7 @@ func (c *cli) ticketsShow(ctx context.Context, a *app.App, args []string) error 
 	}
 	r, err := a.Ticket(ctx, id)
 	if err != nil {
-		return fmt.Errorf("ticket %d: %w", id, err)
+		return err
 	}
 	choices, _ := a.TicketChoices(ctx, r.LocalClientID) // names only: ids are shown without them
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
@@ -176,7 +176,7 @@ func (c *cli) ticketsFix(ctx context.Context, a *app.App, args []string) error {
 	}
 	r, err := a.Ticket(ctx, id)
 	if err != nil {
-		return fmt.Errorf("ticket %d: %w", id, err)
+		return err
 	}
 	choices, err := a.TicketChoices(ctx, r.LocalClientID)
 	if err != nil {
@@ -206,7 +206,7 @@ func (c *cli) ticketsNotes(ctx context.Context, a *app.App, args []string) error
 		return err
 	}
 	if r, err := a.Ticket(ctx, id); err != nil {
-		return fmt.Errorf("ticket %d: %w", id, err)
+		return err
 	} else if r.HaloID != 0 {
 		if _, err := a.RefreshNotes(ctx, id); err != nil && !errors.Is(err, app.ErrNotConnected) {
 			fmt.Fprintf(c.stderr, "warning: the notes could not be read from HaloPSA (%v); showing those kept here\n", err)
@@ -246,7 +246,7 @@ func (c *cli) ticketsNote(ctx context.Context, a *app.App, args []string) error 
 	if *outcome != "" {
 		r, err := a.Ticket(ctx, id)
 		if err != nil {
-			return fmt.Errorf("ticket %d: %w", id, err)
+			return err
 		}
 		choices, err := a.TicketChoices(ctx, r.LocalClientID)
 		if err != nil {

@@ -159,6 +159,14 @@ func TestTicketRefusedForAMissingFieldIsFixed(t *testing.T) {
 	if r := e.run("", "tickets", "fix", id); r.code != 2 {
 		t.Errorf("a fix with no field: want exit 2: %v", r)
 	}
+	for _, args := range [][]string{
+		{"tickets", "show", "99999"}, {"tickets", "notes", "99999"}, {"tickets", "note", "99999", "Hello"},
+		{"tickets", "fix", "99999", "--site", "none"},
+	} {
+		if r := e.run("", args...); r.code != 1 || !strings.Contains(r.stderr, "no ticket 99999") {
+			t.Errorf("%v: want exit 1 saying no ticket 99999: %v", args, r)
+		}
+	}
 }
 
 // TestClientDefaultsRoundTrip: defaults set by name and id are printed
