@@ -33,13 +33,13 @@ func TestNewTicketFieldsStartFromTheClient(t *testing.T) {
 	d := openNewTicket(t, u, tt)
 	// No defaults saved: the primary contact and that contact's site.
 	got := []string{d.fields.site.Selected, d.fields.contact.Selected, d.fields.typ.Selected, d.fields.priority.Selected}
-	if want := []string{"Head Office", "Ann Pilot (primary)", anyType, anyPriorty}; !slices.Equal(got, want) {
+	if want := []string{"Head Office", "Ann Pilot (primary)", anyType, anyPriority}; !slices.Equal(got, want) {
 		t.Fatalf("fields %q, want %q", got, want)
 	}
 	if want := []string{noContact, "Ann Pilot (primary)", "Bob Mechanic"}; !slices.Equal(d.fields.contact.Options, want) {
 		t.Errorf("contacts offered %q, want %q", d.fields.contact.Options, want)
 	}
-	if want := []string{anyPriorty, "Critical", "High", "Medium", "Low"}; !slices.Equal(d.fields.priority.Options, want) {
+	if want := []string{anyPriority, "Critical", "High", "Medium", "Low"}; !slices.Equal(d.fields.priority.Options, want) {
 		t.Errorf("priorities offered %q", d.fields.priority.Options)
 	}
 	if d.fields.site.Disabled() || d.defaults.Disabled() || d.defaults.Checked {

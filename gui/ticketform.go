@@ -19,7 +19,7 @@ const (
 	noSite     = "(no site)"
 	noContact  = "(no contact)"
 	anyType    = "HaloPSA's default"
-	anyPriorty = "The type's default"
+	anyPriority = "The type's default"
 )
 
 // ticketFields are the Site, Contact, Type and Priority selects that the
@@ -103,7 +103,7 @@ func (f *ticketFields) set(c app.TicketChoices, site, contact, typ, priority int
 	fill(f.site, noSite, sites, site)
 	fill(f.contact, noContact, contacts, contact)
 	fill(f.typ, anyType, types, typ)
-	fill(f.priority, anyPriorty, prios, priority)
+	fill(f.priority, anyPriority, prios, priority)
 	f.setEnabled(true)
 }
 
