@@ -16,9 +16,9 @@ import (
 
 // The first choice of each select: the field left for HaloPSA to fill.
 const (
-	noSite     = "(no site)"
-	noContact  = "(no contact)"
-	anyType    = "HaloPSA's default"
+	noSite      = "(no site)"
+	noContact   = "(no contact)"
+	anyType     = "HaloPSA's default"
 	anyPriority = "The type's default"
 )
 
