@@ -141,6 +141,7 @@ func TestFixSendsARefusedCreateAgain(t *testing.T) {
 	if !strings.Contains(d.message.Text, "needs a site") {
 		t.Errorf("the Fix dialog says %q", d.message.Text)
 	}
+	capture(t, u, "fix.png")
 	ui(u, func() {
 		d.fields.site.SetSelected("Hangar 2")
 		d.fields.contact.SetSelected("Bob Mechanic")

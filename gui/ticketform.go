@@ -142,7 +142,7 @@ type fixTicketDialog struct {
 func showFixTicket(u *Window, r app.TicketRow, onSent func()) *fixTicketDialog {
 	d := &fixTicketDialog{u: u, row: r, onSent: onSent, fields: newTicketFields()}
 	d.message = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance,
-		Text: "HaloPSA did not create this ticket: " + r.SyncError + ". Set what it asks for; the ticket is sent again at once."}
+		Text: "Not in HaloPSA yet: " + r.SyncError + ". Set what it asks for, then Send again."}
 	d.send = &widget.Button{Text: "Send again", Icon: theme.MailSendIcon(), Importance: widget.HighImportance, OnTapped: d.onSend}
 	cancel := &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: func() { d.dlg.Hide() }}
 	title := &widget.Label{Text: clip(oneLine(r.Summary), 70), TextStyle: fyne.TextStyle{Bold: true}}
