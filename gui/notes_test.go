@@ -284,3 +284,28 @@ func capture(t *testing.T, u *Window, name string) {
 	ui(u, func() { u.win.Content().Refresh() }) // lay out what grew, as a real driver's next frame would
 	ui(u, func() { writePNG(t, filepath.Join(dir, name), u.win.Canvas()) })
 }
+
+func TestTicketDetailNamesItsFields(t *testing.T) {
+	u, f, tt := ticketsWindow(t)
+	f.locked(func() {
+		r := &f.tk.rows[0]
+		r.SiteID, r.UserID, r.TypeID, r.PriorityID = 62, 71, 3, 2
+	})
+	ui(u, func() { tt.reload(false) })
+	u.work.wait()
+	selectTicket(t, u, tt, 1)
+	u.work.wait()
+	if want := "Head Office · Ann Pilot · Service Request · High priority"; !strings.Contains(tt.detail.Text, want) {
+		t.Errorf("detail %q lacks %q", tt.detail.Text, want)
+	}
+	asks := 0
+	f.locked(func() { asks = f.tk.fields.choicesAsks })
+	selectTicket(t, u, tt, 2) // same client, no fields
+	selectTicket(t, u, tt, 1)
+	u.work.wait()
+	f.locked(func() {
+		if f.tk.fields.choicesAsks != asks {
+			t.Errorf("the client's lists were read %d more times; once is enough", f.tk.fields.choicesAsks-asks)
+		}
+	})
+}

@@ -37,6 +37,9 @@ func (t *ticketsTab) showDetail(r *app.TicketRow) {
 		b.WriteString(" · HaloSync reference " + r.Ref)
 	}
 	fmt.Fprintf(&b, "\nLast change %s", when(lastChange(r.Ticket)))
+	if line := t.fieldsLine(*r); line != "" {
+		b.WriteString("\n" + line)
+	}
 	if d := strings.TrimSpace(r.Details); d != "" {
 		b.WriteString("\n\n" + d)
 	}
@@ -214,4 +217,65 @@ func haloNumber(id int64) string {
 		return "—"
 	}
 	return strconv.FormatInt(id, 10)
+}
+
+// fieldsLine names a ticket's site, contact, type and priority from its
+// client's lists, read once per client off the Fyne goroutine (the detail
+// is shown again when they arrive); "" until then, or when none is set.
+func (t *ticketsTab) fieldsLine(r app.TicketRow) string {
+	if r.SiteID == 0 && r.UserID == 0 && r.TypeID == 0 && r.PriorityID == 0 {
+		return ""
+	}
+	c, ok := t.choices[r.LocalClientID]
+	if !ok {
+		t.loadChoices(r.LocalClientID)
+		return ""
+	}
+	var parts []string
+	for _, p := range []struct {
+		id         int64
+		name, what string
+	}{
+		{r.SiteID, c.SiteName(r.SiteID), "site"}, {r.UserID, c.ContactName(r.UserID), "contact"},
+		{r.TypeID, c.TypeName(r.TypeID), "type"}, {r.PriorityID, c.PriorityName(r.PriorityID), "priority"},
+	} {
+		switch {
+		case p.id == 0:
+		case p.name == "":
+			parts = append(parts, fmt.Sprintf("%s %d", p.what, p.id))
+		case p.what == "priority":
+			parts = append(parts, p.name+" priority")
+		default:
+			parts = append(parts, p.name)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// loadChoices reads a client's lists for fieldsLine, once at a time.
+func (t *ticketsTab) loadChoices(localID int64) {
+	if t.u.b == nil || localID == 0 || t.choicesBusy[localID] {
+		return
+	}
+	if t.choicesBusy == nil {
+		t.choicesBusy = map[int64]bool{}
+	}
+	t.choicesBusy[localID] = true
+	b := t.u.b
+	t.u.goWork(func(ctx context.Context) {
+		c, err := b.TicketChoices(ctx, localID)
+		t.u.do(func() {
+			delete(t.choicesBusy, localID)
+			if err != nil {
+				c = app.TicketChoices{} // ids without names, and no retry until a full reload
+			}
+			if t.choices == nil {
+				t.choices = map[int64]app.TicketChoices{}
+			}
+			t.choices[localID] = c
+			if r, ok := t.selectedRow(); ok && r.LocalClientID == localID {
+				t.showDetail(&r)
+			}
+		})
+	})
 }

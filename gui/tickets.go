@@ -65,8 +65,12 @@ type ticketsTab struct {
 	fixDialog *fixTicketDialog // the last Fix dialog opened
 	fix       *widget.Button   // Fix…: shown for a create HaloPSA refused for a field
 	notes     *notesPanel      // the selected ticket's notes (notes.go)
-	held      *heldNote        // "N held" and its dialog (held.go)
-	content   fyne.CanvasObject
+	// choices are each client's sites, contacts, types and priorities,
+	// to name a ticket's fields; emptied by a full reload.
+	choices     map[int64]app.TicketChoices
+	choicesBusy map[int64]bool // clients whose choices are being read
+	held        *heldNote      // "N held" and its dialog (held.go)
+	content     fyne.CanvasObject
 }
 
 func newTicketsTab(u *Window) *ticketsTab {
@@ -178,6 +182,7 @@ func (t *ticketsTab) reload(full bool) {
 	full = full || len(t.statuses) == 0
 	if full {
 		t.held.reload()
+		t.choices = nil // a sync may have brought new sites or contacts
 	}
 	t.seq++
 	t.loading = true
