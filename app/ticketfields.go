@@ -66,6 +66,8 @@ func (a *App) SetTicketFields(ctx context.Context, ticketID, siteID, userID, typ
 	if err := a.db.SetTicketFields(ctx, ticketID, siteID, userID, typeID, priorityID); err != nil {
 		return err
 	}
+	a.log(ctx, store.Info, store.OpTickets, fmt.Sprint(ticketID), fmt.Sprintf("Changed the fields of ticket %d; it goes to HaloPSA again now", ticketID))
+	a.ticketsChanged()
 	a.wakeTickets()
 	return nil
 }
@@ -93,7 +95,11 @@ func (a *App) RefreshNotes(ctx context.Context, ticketID int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ts.RefreshNotes(ctx, ticketID)
+	n, err := ts.RefreshNotes(ctx, ticketID)
+	if n > 0 {
+		a.ticketsChanged() // another open notes list shows them too
+	}
+	return n, err
 }
 
 // AddNote writes a note on a ticket here and queues it for HaloPSA: private
@@ -103,10 +109,14 @@ func (a *App) AddNote(ctx context.Context, ticketID int64, text string, private 
 	if strings.TrimSpace(text) == "" {
 		return store.Note{}, errors.New("a note needs some text")
 	}
+	if _, err := a.db.Ticket(ctx, ticketID); err != nil {
+		return store.Note{}, noTicket(ticketID, err) // not the foreign key's words
+	}
 	n, err := a.db.AddNote(ctx, store.Note{TicketID: ticketID, Body: strings.TrimSpace(text), Private: private, OutcomeID: outcomeID})
 	if err != nil {
 		return n, err
 	}
+	a.ticketsChanged()
 	a.wakeTickets()
 	return n, nil
 }
@@ -116,6 +126,7 @@ func (a *App) RetryTicketNow(ctx context.Context, ticketID int64) error {
 	if err := a.db.RetryTicketNow(ctx, ticketID); err != nil {
 		return err
 	}
+	a.ticketsChanged()
 	a.wakeTickets()
 	return nil
 }
@@ -126,6 +137,7 @@ func (a *App) SetNoteOutcome(ctx context.Context, noteID, outcomeID int64) error
 	if err := a.db.SetNoteOutcome(ctx, noteID, outcomeID); err != nil {
 		return err
 	}
+	a.ticketsChanged()
 	a.wakeTickets()
 	return nil
 }

@@ -65,6 +65,15 @@ type Backend interface {
 	Statuses(ctx context.Context) ([]store.Status, error)
 	ResolveStatus(ctx context.Context, s string) (int64, error)
 	OutboxPending(ctx context.Context) (int, error)
+	// A ticket's create fields, a client's defaults and a ticket's notes.
+	TicketChoices(ctx context.Context, localClientID int64) (app.TicketChoices, error)
+	NewTicketDraft(ctx context.Context, localClientID int64) (store.Ticket, error)
+	CreateTicketWith(ctx context.Context, t store.Ticket) (store.Ticket, error)
+	SetTicketFields(ctx context.Context, ticketID, siteID, userID, typeID, priorityID int64) error
+	SetTicketDefaults(ctx context.Context, d store.TicketDefaults) error
+	Notes(ctx context.Context, ticketID int64) ([]store.Note, error)
+	RefreshNotes(ctx context.Context, ticketID int64) (int, error)
+	AddNote(ctx context.Context, ticketID int64, text string, private bool, outcomeID int64) (store.Note, error)
 	HeldTickets(ctx context.Context) ([]app.HeldClient, error)
 	ReleaseHeld(ctx context.Context, haloClientID, localID int64, mapClient bool) (int, error)
 	DropHeld(ctx context.Context, haloClientID int64) (int, error)

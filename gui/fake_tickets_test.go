@@ -37,11 +37,13 @@ type fakeTickets struct {
 	tests     int
 	resolveQ  []string
 	block     chan struct{} // when set, SetTicketStatus waits for it
+	fields    fakeFields    // create fields, defaults and notes: fake_notes_test.go
 }
 
 type createCall struct {
 	localID          int64
 	summary, details string
+	fields           [4]int64 // site, contact, type, priority
 }
 
 func fakeStatuses() []store.Status {
@@ -66,7 +68,7 @@ func (f *fakeBackend) Tickets(_ context.Context, localClientID int64) ([]app.Tic
 func (f *fakeBackend) CreateTicket(_ context.Context, localClientID int64, summary, details string) (store.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.tk.created = append(f.tk.created, createCall{localClientID, summary, details})
+	f.tk.created = append(f.tk.created, createCall{localClientID, summary, details, [4]int64{}})
 	if f.tk.createErr != nil {
 		return store.Ticket{}, f.tk.createErr
 	}

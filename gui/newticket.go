@@ -20,24 +20,31 @@ import (
 // are owned by the Fyne goroutine.
 type newTicketDialog struct {
 	u         *Window
-	onCreated func(store.Ticket)
+	onCreated func(t store.Ticket, defaultsErr error) // defaultsErr: saving the defaults failed
 
 	labels []string         // every mapped client's label, by name
 	idOf   map[string]int64 // label -> local client id
 	busy   bool
+	draft  store.Ticket // the chosen client's draft: its defaults; LocalClientID 0 until loaded
+	seq    int          // numbers draft loads, so a slow one for another client is dropped
 
-	narrow  *widget.Entry // narrows the client list
-	client  *widget.Select
-	summary *widget.Entry
-	details *widget.Entry
-	message *widget.Label
-	create  *widget.Button
-	dlg     *dialog.CustomDialog
+	narrow   *widget.Entry // narrows the client list
+	client   *widget.Select
+	summary  *widget.Entry
+	details  *widget.Entry
+	fields   *ticketFields
+	defaults *widget.Check // "Save as this client's defaults"
+	message  *widget.Label
+	create   *widget.Button
+	dlg      *dialog.CustomDialog
 }
 
 // showNewTicket opens the New ticket dialog with the client preselect
 // chosen (when it is mapped); onCreated runs after a ticket was created.
-func showNewTicket(u *Window, preselect int64, onCreated func(store.Ticket)) *newTicketDialog {
+// Choosing a client fills the site, contact, type and priority from its
+// defaults (NewTicketDraft); the user may change them, and save them as
+// the client's defaults.
+func showNewTicket(u *Window, preselect int64, onCreated func(store.Ticket, error)) *newTicketDialog {
 	d := &newTicketDialog{u: u, onCreated: onCreated, idOf: map[string]int64{}}
 	d.build()
 	d.dlg.Show()
@@ -49,16 +56,19 @@ func showNewTicket(u *Window, preselect int64, onCreated func(store.Ticket)) *ne
 func (d *newTicketDialog) build() {
 	d.narrow = &widget.Entry{PlaceHolder: "Type part of a name to narrow the list"}
 	d.narrow.OnChanged = d.onNarrow
-	d.client = widget.NewSelect(nil, func(string) { d.updateButtons() })
+	d.client = widget.NewSelect(nil, d.onClient)
 	d.client.PlaceHolder = "Loading clients…"
 	d.summary = &widget.Entry{PlaceHolder: "What is the problem, in one line"}
 	d.summary.OnChanged = func(string) { d.updateButtons() }
 	d.details = widget.NewMultiLineEntry()
 	d.details.Wrapping = fyne.TextWrapWord
-	d.details.SetMinRowsVisible(6)
+	d.details.SetMinRowsVisible(3) // with the fields below, 6 rows would not fit a 600 px window
 	d.details.PlaceHolder = "Optional: what happened, who is affected, what was tried"
 	d.message = &widget.Label{Wrapping: fyne.TextWrapWord,
 		Text: "Only clients mapped to a HaloPSA client are listed. The ticket is saved here at once and sent to HaloPSA in the background."}
+	d.fields = newTicketFields()
+	d.defaults = widget.NewCheck("Save these as this client's defaults", nil)
+	d.defaults.Disable()
 	form := widget.NewForm(
 		widget.NewFormItem("Client", container.NewVBox(d.narrow, d.client)),
 		widget.NewFormItem("Summary", d.summary),
@@ -66,9 +76,9 @@ func (d *newTicketDialog) build() {
 	)
 	d.create = &widget.Button{Text: "Create ticket", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: d.onCreate}
 	cancel := &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: func() { d.dlg.Hide() }}
-	d.dlg = dialog.NewCustomWithoutButtons("New ticket", container.NewVBox(form, d.message), d.u.win)
+	d.dlg = dialog.NewCustomWithoutButtons("New ticket", container.NewVBox(form, d.fields.content, d.defaults, d.message), d.u.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.create})
-	d.dlg.Resize(fyne.NewSize(600, 460))
+	d.dlg.Resize(fyne.NewSize(640, 520))
 	d.updateButtons()
 }
 
@@ -110,9 +120,49 @@ func (d *newTicketDialog) setClients(clients []app.MappingRow, preselect int64) 
 			"then Save All Mappings; then come back here.", widget.WarningImportance)
 	}
 	d.client.Options = d.labels
-	d.client.Selected = selected
 	d.client.Refresh()
+	if selected != "" {
+		d.client.SetSelected(selected) // loads its draft
+	}
 	d.updateButtons()
+}
+
+// onClient loads the chosen client's draft (its defaults, else its
+// primary contact and site) and its lists into the fields.
+func (d *newTicketDialog) onClient(label string) {
+	id, ok := d.idOf[label]
+	if !ok || id == d.draft.LocalClientID {
+		d.updateButtons()
+		return
+	}
+	d.seq++
+	seq, b := d.seq, d.u.b
+	d.draft = store.Ticket{}
+	d.fields.setEnabled(false)
+	d.defaults.Disable()
+	d.updateButtons()
+	d.u.goWork(func(ctx context.Context) {
+		t, err := b.NewTicketDraft(ctx, id)
+		var c app.TicketChoices
+		if err == nil {
+			c, err = b.TicketChoices(ctx, id)
+		}
+		d.u.do(func() {
+			if seq != d.seq {
+				return // another client was chosen since
+			}
+			if err != nil {
+				d.setMessage("The client's sites and contacts could not be read. "+plainError(err), widget.DangerImportance)
+				d.updateButtons()
+				return
+			}
+			d.draft = t
+			d.fields.set(c, t.SiteID, t.UserID, t.TypeID, t.PriorityID)
+			d.defaults.SetChecked(false)
+			d.defaults.Enable()
+			d.updateButtons()
+		})
+	})
 }
 
 // onNarrow lists only the clients whose label contains s.
@@ -127,7 +177,7 @@ func (d *newTicketDialog) onNarrow(s string) {
 	d.client.Options = opts
 	switch {
 	case len(opts) == 1:
-		d.client.Selected = opts[0]
+		d.client.SetSelected(opts[0]) // loads its draft
 	case len(opts) == 0:
 		d.client.PlaceHolder = "No mapped client matches"
 	case s == "":
@@ -140,17 +190,23 @@ func (d *newTicketDialog) onNarrow(s string) {
 }
 
 func (d *newTicketDialog) onCreate() {
-	id, ok := d.idOf[d.client.Selected]
 	summary := strings.TrimSpace(d.summary.Text)
-	if !ok || summary == "" || d.busy {
+	if !d.ready() || summary == "" || d.busy {
 		return
 	}
 	d.busy = true
 	d.updateButtons()
 	d.setMessage("Creating the ticket…", widget.MediumImportance)
-	b, details := d.u.b, d.details.Text
+	t, b, saveDefaults := d.draft, d.u.b, d.defaults.Checked
+	t.Summary, t.Details = summary, d.details.Text
+	t.SiteID, t.UserID, t.TypeID, t.PriorityID = d.fields.values()
 	d.u.goWork(func(ctx context.Context) {
-		tk, err := b.CreateTicket(ctx, id, summary, details)
+		var defErr error
+		if saveDefaults {
+			defErr = b.SetTicketDefaults(ctx, store.TicketDefaults{LocalClientID: t.LocalClientID,
+				SiteID: t.SiteID, UserID: t.UserID, TypeID: t.TypeID, PriorityID: t.PriorityID})
+		}
+		tk, err := b.CreateTicketWith(ctx, t)
 		d.u.do(func() {
 			d.busy = false
 			if err != nil {
@@ -159,7 +215,7 @@ func (d *newTicketDialog) onCreate() {
 				return
 			}
 			d.dlg.Hide()
-			d.onCreated(tk)
+			d.onCreated(tk, defErr)
 		})
 	})
 }
@@ -169,13 +225,20 @@ func (d *newTicketDialog) setMessage(text string, imp widget.Importance) {
 	d.message.Refresh()
 }
 
+// ready reports whether a client is chosen and its draft loaded.
+func (d *newTicketDialog) ready() bool {
+	id, ok := d.idOf[d.client.Selected]
+	return ok && d.draft.LocalClientID == id
+}
+
 func (d *newTicketDialog) updateButtons() {
-	_, ok := d.idOf[d.client.Selected]
-	enable(d.create, ok && strings.TrimSpace(d.summary.Text) != "" && !d.busy)
+	enable(d.create, d.ready() && strings.TrimSpace(d.summary.Text) != "" && !d.busy)
 	if d.busy {
 		d.client.Disable()
+		d.fields.setEnabled(false)
 	} else {
 		d.client.Enable()
+		d.fields.setEnabled(d.ready())
 	}
 }
 

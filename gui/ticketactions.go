@@ -3,7 +3,9 @@ package gui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 
@@ -16,6 +18,7 @@ import (
 func (t *ticketsTab) showDetail(r *app.TicketRow) {
 	if r == nil {
 		t.detail.SetText("Select a ticket to see it here.")
+		t.notes.show(nil)
 		t.syncNote.Hide()
 		t.status.Selected = ""
 		t.status.Refresh()
@@ -34,10 +37,14 @@ func (t *ticketsTab) showDetail(r *app.TicketRow) {
 		b.WriteString(" · HaloSync reference " + r.Ref)
 	}
 	fmt.Fprintf(&b, "\nLast change %s", when(lastChange(r.Ticket)))
+	if line := t.fieldsLine(*r); line != "" {
+		b.WriteString("\n" + line)
+	}
 	if d := strings.TrimSpace(r.Details); d != "" {
 		b.WriteString("\n\n" + d)
 	}
 	t.detail.SetText(b.String())
+	t.notes.show(r)
 	note, imp := syncNote(*r)
 	t.syncNote.Text, t.syncNote.Importance = note, imp
 	t.syncNote.Show()
@@ -62,6 +69,9 @@ func syncNote(r app.TicketRow) (string, widget.Importance) {
 		}
 		return "Conflict: " + why + ". The Sync Log has both changes.", widget.WarningImportance
 	case store.TicketError:
+		if needsFix(r) {
+			return "Not in HaloPSA yet: " + why + ". Fix… sets it and sends the ticket again.", widget.DangerImportance
+		}
 		if why == "" {
 			why = "HaloPSA did not accept the change"
 		}
@@ -139,10 +149,133 @@ func (t *ticketsTab) onNew() {
 	if t.u.b == nil {
 		return
 	}
-	t.dialog = showNewTicket(t.u, t.clientID, func(tk store.Ticket) {
-		t.setMessage(fmt.Sprintf("Ticket %q created. The Sync column shows when HaloPSA has it.", clip(oneLine(tk.Summary), 60)),
-			widget.SuccessImportance)
+	t.dialog = showNewTicket(t.u, t.clientID, func(tk store.Ticket, defaultsErr error) {
+		msg, imp := fmt.Sprintf("Ticket %q created. The Sync column shows when HaloPSA has it.", clip(oneLine(tk.Summary), 60)),
+			widget.SuccessImportance
+		if defaultsErr != nil {
+			msg, imp = msg+" The client's defaults could not be saved. "+plainError(defaultsErr), widget.WarningImportance
+		}
+		t.setMessage(msg, imp)
 		t.selected = tk.ID
 		t.u.ticketsChanged()
+	})
+}
+
+// onFix opens the Fix dialog for the selected ticket HaloPSA refused to
+// create for a missing field.
+func (t *ticketsTab) onFix() {
+	r, ok := t.selectedRow()
+	if !ok || !needsFix(r) {
+		return
+	}
+	t.fixDialog = showFixTicket(t.u, r, func() {
+		t.setMessage(fmt.Sprintf("%q is on its way to HaloPSA again. The Sync column shows when HaloPSA has it.",
+			clip(oneLine(r.Summary), 60)), widget.SuccessImportance)
+		t.u.ticketsChanged()
+	})
+}
+
+// syncLabel is how a sync state reads in the table, and its colour.
+func syncLabel(s store.TicketSyncState) (string, widget.Importance) {
+	switch s {
+	case store.TicketSynced:
+		return "✓ synced", widget.SuccessImportance
+	case store.TicketPending:
+		return "… pending", widget.MediumImportance
+	case store.TicketConflict:
+		return "! conflict", widget.WarningImportance
+	case store.TicketError:
+		return "✗ error", widget.DangerImportance
+	}
+	return string(s), widget.MediumImportance
+}
+
+// lastChange is when the ticket last changed on either side; for a
+// ticket just made here, when it was stored.
+func lastChange(t store.Ticket) time.Time {
+	last := t.HaloUpdatedAt
+	if t.LocalChangedAt.After(last) {
+		last = t.LocalChangedAt
+	}
+	if last.IsZero() {
+		last = t.UpdatedAt
+	}
+	return last
+}
+
+// plural counts things: "1 conflict", "2 conflicts".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// haloNumber is a ticket's HaloPSA id, or a dash before it exists there.
+func haloNumber(id int64) string {
+	if id == 0 {
+		return "—"
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// fieldsLine names a ticket's site, contact, type and priority from its
+// client's lists, read once per client off the Fyne goroutine (the detail
+// is shown again when they arrive); "" until then, or when none is set.
+func (t *ticketsTab) fieldsLine(r app.TicketRow) string {
+	if r.SiteID == 0 && r.UserID == 0 && r.TypeID == 0 && r.PriorityID == 0 {
+		return ""
+	}
+	c, ok := t.choices[r.LocalClientID]
+	if !ok {
+		t.loadChoices(r.LocalClientID)
+		return ""
+	}
+	var parts []string
+	for _, p := range []struct {
+		id         int64
+		name, what string
+	}{
+		{r.SiteID, c.SiteName(r.SiteID), "site"}, {r.UserID, c.ContactName(r.UserID), "contact"},
+		{r.TypeID, c.TypeName(r.TypeID), "type"}, {r.PriorityID, c.PriorityName(r.PriorityID), "priority"},
+	} {
+		switch {
+		case p.id == 0:
+		case p.name == "":
+			parts = append(parts, fmt.Sprintf("%s %d", p.what, p.id))
+		case p.what == "priority":
+			parts = append(parts, p.name+" priority")
+		default:
+			parts = append(parts, p.name)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// loadChoices reads a client's lists for fieldsLine, once at a time.
+func (t *ticketsTab) loadChoices(localID int64) {
+	if t.u.b == nil || localID == 0 || t.choicesBusy[localID] {
+		return
+	}
+	if t.choicesBusy == nil {
+		t.choicesBusy = map[int64]bool{}
+	}
+	t.choicesBusy[localID] = true
+	b := t.u.b
+	t.u.goWork(func(ctx context.Context) {
+		c, err := b.TicketChoices(ctx, localID)
+		t.u.do(func() {
+			delete(t.choicesBusy, localID)
+			if err != nil {
+				c = app.TicketChoices{} // ids without names, and no retry until a full reload
+			}
+			if t.choices == nil {
+				t.choices = map[int64]app.TicketChoices{}
+			}
+			t.choices[localID] = c
+			if r, ok := t.selectedRow(); ok && r.LocalClientID == localID {
+				t.showDetail(&r)
+			}
+		})
 	})
 }

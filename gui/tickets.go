@@ -3,9 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -64,12 +62,20 @@ type ticketsTab struct {
 	detail    *widget.Label
 	deb       debouncer
 	dialog    *newTicketDialog // the last New ticket dialog opened
-	held      *heldNote        // "N held" and its dialog (held.go)
-	content   fyne.CanvasObject
+	fixDialog *fixTicketDialog // the last Fix dialog opened
+	fix       *widget.Button   // Fix…: shown for a create HaloPSA refused for a field
+	notes     *notesPanel      // the selected ticket's notes (notes.go)
+	// choices are each client's sites, contacts, types and priorities,
+	// to name a ticket's fields; emptied by a full reload.
+	choices     map[int64]app.TicketChoices
+	choicesBusy map[int64]bool // clients whose choices are being read
+	held        *heldNote      // "N held" and its dialog (held.go)
+	content     fyne.CanvasObject
 }
 
 func newTicketsTab(u *Window) *ticketsTab {
-	t := &ticketsTab{u: u, deb: debouncer{delay: u.delay, do: u.do}, clientOf: map[string]int64{}, held: newHeldNote(u)}
+	t := &ticketsTab{u: u, deb: debouncer{delay: u.delay, do: u.do}, clientOf: map[string]int64{}, held: newHeldNote(u),
+		notes: newNotesPanel(u)}
 	t.build()
 	return t
 }
@@ -103,6 +109,8 @@ func (t *ticketsTab) build() {
 	t.message.Hide()
 	t.syncNote = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	t.syncNote.Hide()
+	t.fix = &widget.Button{Text: "Fix…", Icon: theme.DocumentCreateIcon(), Importance: widget.WarningImportance, OnTapped: t.onFix}
+	t.fix.Hide()
 	t.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true, Text: "Select a ticket to see it here."}
 
 	bar := container.NewBorder(nil, nil,
@@ -110,14 +118,15 @@ func (t *ticketsTab) build() {
 		container.NewHBox(t.held.button, t.count), t.search)
 	actions := container.NewHBox(widget.NewLabel("Status"),
 		container.NewGridWrap(fyne.NewSize(240, t.status.MinSize().Height), t.status), t.close)
-	bottom := container.NewBorder(container.NewVBox(actions, t.syncNote), nil, nil, nil, container.NewVScroll(t.detail))
+	details := container.NewHSplit(container.NewVScroll(t.detail), t.notes.content)
+	bottom := container.NewBorder(container.NewVBox(actions, container.NewBorder(nil, nil, nil, t.fix, t.syncNote)), nil, nil, nil, details)
 	split := container.NewVSplit(fitColumns(t.table, func() (want, least []float32) {
 		for _, c := range ticketColumns {
 			want, least = append(want, c.width), append(least, c.min)
 		}
 		return want, least
 	}), bottom)
-	split.Offset = 0.6
+	split.Offset = 0.5 // the notes beside the details need room too
 	t.content = container.NewBorder(bar, t.message, nil, nil, split)
 	t.updateButtons()
 }
@@ -149,50 +158,6 @@ func (t *ticketsTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	l.Refresh()
 }
 
-// syncLabel is how a sync state reads in the table, and its colour.
-func syncLabel(s store.TicketSyncState) (string, widget.Importance) {
-	switch s {
-	case store.TicketSynced:
-		return "✓ synced", widget.SuccessImportance
-	case store.TicketPending:
-		return "… pending", widget.MediumImportance
-	case store.TicketConflict:
-		return "! conflict", widget.WarningImportance
-	case store.TicketError:
-		return "✗ error", widget.DangerImportance
-	}
-	return string(s), widget.MediumImportance
-}
-
-// lastChange is when the ticket last changed on either side; for a
-// ticket just made here, when it was stored.
-func lastChange(t store.Ticket) time.Time {
-	last := t.HaloUpdatedAt
-	if t.LocalChangedAt.After(last) {
-		last = t.LocalChangedAt
-	}
-	if last.IsZero() {
-		last = t.UpdatedAt
-	}
-	return last
-}
-
-// plural counts things: "1 conflict", "2 conflicts".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}
-
-// haloNumber is a ticket's HaloPSA id, or a dash before it exists there.
-func haloNumber(id int64) string {
-	if id == 0 {
-		return "—"
-	}
-	return strconv.FormatInt(id, 10)
-}
-
 // clientName is the ticket's HaloPSA client, else its local client.
 func (t *ticketsTab) clientName(r app.TicketRow) string {
 	if r.ClientName != "" {
@@ -217,6 +182,7 @@ func (t *ticketsTab) reload(full bool) {
 	full = full || len(t.statuses) == 0
 	if full {
 		t.held.reload()
+		t.choices = nil // a sync may have brought new sites or contacts
 	}
 	t.seq++
 	t.loading = true
@@ -401,6 +367,11 @@ func (t *ticketsTab) updateButtons() {
 	r, ok := t.selectedRow()
 	enable(t.newTicket, t.u.b != nil)
 	enable(t.close, ok && !t.busy && !t.isClosed(r.StatusID))
+	if ok && needsFix(r) {
+		t.fix.Show()
+	} else {
+		t.fix.Hide()
+	}
 	if ok && !t.busy && len(t.statuses) > 0 {
 		t.status.Enable()
 	} else {

@@ -164,6 +164,7 @@ func TestNewTicketForMappedClient(t *testing.T) {
 		d.narrow.SetText("")
 		d.client.SetSelected("Eagle Air")
 	})
+	u.work.wait() // the client's draft and lists load off the Fyne goroutine
 	ui(u, func() {
 		test.Type(d.summary, "  Wi-Fi down in the office ")
 		test.Type(d.details, "Since 9:00")
@@ -174,9 +175,9 @@ func TestNewTicketForMappedClient(t *testing.T) {
 	tap(u, d.create)
 	u.work.wait()
 	f.locked(func() {
-		want := []createCall{{6, "Wi-Fi down in the office", "Since 9:00"}}
+		want := []createCall{{6, "Wi-Fi down in the office", "Since 9:00", [4]int64{62, 71, 0, 0}}}
 		if !slices.Equal(f.tk.created, want) {
-			t.Errorf("CreateTicket calls %+v, want %+v", f.tk.created, want)
+			t.Errorf("CreateTicketWith calls %+v, want %+v (the primary contact and its site)", f.tk.created, want)
 		}
 	})
 	if !strings.Contains(tt.message.Text, "created") || tt.message.Importance != widget.SuccessImportance {

@@ -23,13 +23,15 @@ type clientJSON struct {
 }
 
 func (c *cli) clients(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "clients list|import|export|add|edit|delete|merge|keep-apart|from-halo")
+	sub, args, err := subcommand(args, "clients list|import|export|add|edit|delete|merge|keep-apart|from-halo|defaults")
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "list":
 		return c.clientsList(ctx, a, args)
+	case "defaults":
+		return c.clientsDefaults(ctx, a, args) // ticketfields.go
 	case "import":
 		rest, err := positional(c.flags("clients import"), args, 1, 1, "clients import FILE.csv")
 		if err != nil {

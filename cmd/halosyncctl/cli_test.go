@@ -333,6 +333,13 @@ func TestCommandHelpListsItsFlags(t *testing.T) {
 	}{
 		{[]string{"status", "--help"}, []string{"Usage of halosyncctl status:", "-json"}},
 		{[]string{"log", "-h"}, []string{"Usage of halosyncctl log:", "-level", "-search", "-limit"}},
+		{[]string{"tickets", "create", "--help"}, []string{"Usage of halosyncctl tickets create:", "-site", "-contact", "-type", "-priority"}},
+		{[]string{"tickets", "fix", "--help"}, []string{"Usage of halosyncctl tickets fix:", "-site", "-contact", "-type", "-priority"}},
+		{[]string{"tickets", "fix", "12", "-h"}, []string{"Usage of halosyncctl tickets fix:", "-site"}},
+		{[]string{"tickets", "note", "--help"}, []string{"Usage of halosyncctl tickets note:", "-public", "-outcome"}},
+		{[]string{"tickets", "notes", "--help"}, []string{"Usage of halosyncctl tickets notes:"}},
+		{[]string{"tickets", "show", "--help"}, []string{"Usage of halosyncctl tickets show:"}},
+		{[]string{"clients", "defaults", "--help"}, []string{"Usage of halosyncctl clients defaults:", "-site", "-contact", "-type", "-priority"}},
 	} {
 		r := e.run("", c.args...)
 		if r.code != 0 || r.stderr != "" {

@@ -41,7 +41,20 @@ Tickets:
                       run headless until Ctrl+C: imports, the webhook
                       receiver (with --listen), polling, the outbox
   tickets list [--client ID] [--json]
-  tickets create --client ID --summary S [--details D]
+  tickets show TICKET one ticket: its fields by name and, when HaloPSA
+                      refused it, why
+  tickets create --client ID --summary S [--details D] [--site S]
+                [--contact C] [--type T] [--priority P]
+                      site, contact, type and priority: an id or a name
+                      (see clients defaults); unset ones come from the
+                      client's defaults, else its primary contact and site
+  tickets fix TICKET [--site S] [--contact C] [--type T] [--priority P]
+                      set what HaloPSA asked for and send the ticket again
+  tickets notes TICKET
+                      its notes (read from HaloPSA first when connected):
+                      when, who, private or public, pending or sent
+  tickets note TICKET TEXT [--public] [--outcome ID|NAME]
+                      add a note, private unless --public
   tickets set-status TICKET STATUS   (a status id or name, e.g. Closed)
   tickets sync        one ticket cycle now: poll, apply, push
   tickets statuses    HaloPSA's statuses and HaloSync's state for each
@@ -80,6 +93,9 @@ The client book and mapping:
   clients merge KEEP OTHER      merge client OTHER into KEEP: its mapping,
                                 tickets and id move to KEEP; OTHER is deleted
   clients keep-apart ID         drop the suggestion to merge client ID
+  clients defaults ID [--site S] [--contact C] [--type T] [--priority P]
+                                what the client's new tickets start with;
+                                without flags, print them ("none" clears one)
   clients from-halo [HALO_ID...]
                                 create local clients from unmapped HaloPSA
                                 clients (all of them when no id is given)
@@ -108,7 +124,8 @@ The client book and mapping:
 
 One HaloSync per data folder:
   The app or serve owns its data folder; a second one on it exits non-zero.
-  sync --once, tickets sync, tickets create, tickets set-status and map save
+  sync --once, tickets sync, tickets create, tickets fix, tickets note,
+  tickets set-status and map save
   hand their import, push or save to the owner when one runs, else hold the
   folder while they work (a second one waits). connect and disconnect refuse
   to run beside the owner. Other commands read, or change the database only,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -21,7 +22,9 @@ import (
 func positional(fs *flag.FlagSet, args []string, lo, hi int, what string) ([]string, error) {
 	var rest []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, parse(fs, []string{"-h"}) // the flags, as helpShown
+		} else if err != nil {
 			return nil, usageError{err.Error()}
 		}
 		args = fs.Args()

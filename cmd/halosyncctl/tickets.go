@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/brainstormmsp/halosync/app"
@@ -54,10 +53,14 @@ type ticketJSON struct {
 	Status    string `json:"status"`
 	SyncState string `json:"sync_state"`
 	SyncError string `json:"sync_error,omitempty"`
+	SiteID    int64  `json:"site_id,omitempty"`
+	ContactID int64  `json:"contact_id,omitempty"`
+	TypeID    int64  `json:"type_id,omitempty"`
+	Priority  int64  `json:"priority_id,omitempty"`
 }
 
 func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "tickets list|create|set-status|sync|statuses|status-state|held|release|drop")
+	sub, args, err := subcommand(args, "tickets list|show|create|fix|notes|note|set-status|sync|statuses|status-state|held|release|drop")
 	if err != nil {
 		return err
 	}
@@ -78,7 +81,8 @@ func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
 		if *asJSON {
 			out := make([]ticketJSON, len(rows))
 			for i, r := range rows {
-				out[i] = ticketJSON{r.ID, r.HaloID, r.Ref, r.LocalClientID, r.ClientName, r.Summary, r.StatusID, r.StatusName, string(r.SyncState), r.SyncError}
+				out[i] = ticketJSON{r.ID, r.HaloID, r.Ref, r.LocalClientID, r.ClientName, r.Summary, r.StatusID, r.StatusName,
+					string(r.SyncState), r.SyncError, r.SiteID, r.UserID, r.TypeID, r.PriorityID}
 			}
 			return writeJSON(c.stdout, out)
 		}
@@ -89,26 +93,23 @@ func (c *cli) tickets(ctx context.Context, a *app.App, args []string) error {
 			if r.HaloID != 0 {
 				halo = fmt.Sprint(r.HaloID)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, halo, r.ClientName, r.Summary, r.StatusName, r.SyncState)
+			state := string(r.SyncState)
+			if r.SyncError != "" {
+				state += ": " + r.SyncError // the plain reason, e.g. the field HaloPSA asks for
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, halo, r.ClientName, r.Summary, r.StatusName, state)
 		}
 		return tw.Flush()
 	case "create":
-		fs := c.flags("tickets create")
-		client := fs.Int64("client", 0, "local client id")
-		summary := fs.String("summary", "", "summary")
-		details := fs.String("details", "", "details")
-		if err := parse(fs, args); err != nil {
-			return err
-		}
-		if *client == 0 || strings.TrimSpace(*summary) == "" {
-			return usageError{"usage: tickets create --client ID --summary S [--details D]"}
-		}
-		t, err := a.CreateTicket(ctx, *client, *summary, *details)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "Created ticket %d (%s); pushing it to HaloPSA...\n", t.ID, t.Ref)
-		return c.ticketsOnce(ctx, a)
+		return c.ticketsCreate(ctx, a, args) // ticketfields.go
+	case "show":
+		return c.ticketsShow(ctx, a, args)
+	case "fix":
+		return c.ticketsFix(ctx, a, args)
+	case "notes":
+		return c.ticketsNotes(ctx, a, args)
+	case "note":
+		return c.ticketsNote(ctx, a, args)
 	case "set-status":
 		rest, err := positional(c.flags("tickets set-status"), args, 2, 2, "tickets set-status TICKET STATUS (id or name, e.g. Closed)")
 		if err != nil {
