@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,8 +24,24 @@ import (
 // for "the window never stalls" (under the race detector, ten times that).
 const handlerLimit = 50 * time.Millisecond * raceSlowdown
 
-// hangingKeychain is a keychain whose every call, while slow is set, takes
-// 5 s (an OS unlock prompt nobody answers), or until stop.
+// cpuLimit is handlerLimit on this machine now: stretched by how far the
+// load average exceeds the CPUs, since a handler that only computes takes
+// longer when other processes share the cores. A wait on the keychain is
+// told apart by its length (it lasts the whole test), not by this limit.
+func cpuLimit() time.Duration {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return handlerLimit
+	}
+	var load float64
+	if _, err := fmt.Sscan(string(b), &load); err != nil {
+		return handlerLimit
+	}
+	return time.Duration(float64(handlerLimit) * max(1, load/float64(runtime.NumCPU())))
+}
+
+// hangingKeychain is a keychain whose every call, while slow is set, hangs
+// (an OS unlock prompt nobody answers) until stop, at the end of the test.
 type hangingKeychain struct {
 	secrets.Store
 	slow    atomic.Bool
@@ -37,10 +55,7 @@ func (k *hangingKeychain) wait() {
 		return
 	}
 	k.calls.Add(1)
-	select {
-	case <-time.After(5 * time.Second):
-	case <-k.release:
-	}
+	<-k.release
 }
 
 func (k *hangingKeychain) Get(key string) (string, error) { k.wait(); return k.Store.Get(key) }
@@ -55,8 +70,10 @@ func (k *hangingKeychain) stop() {
 }
 
 // TestHandlersNeverWaitOnTheKeychain builds the window on the real app,
-// connected to the simulator, while every keychain call hangs for 5 s, and
-// presses every handler there is: each returns within handlerLimit.
+// connected to the simulator, while every keychain call hangs (for the
+// whole test, far past the 5 s of the issue), and presses every handler
+// there is: none waits (over a second), and each returns within
+// handlerLimit (cpuLimit on a loaded machine).
 func TestHandlersNeverWaitOnTheKeychain(t *testing.T) {
 	srv := httptest.NewServer(halosim.New(halosim.Options{Seed: 3, Clients: 20}))
 	t.Cleanup(srv.Close)
@@ -98,14 +115,18 @@ func TestHandlersNeverWaitOnTheKeychain(t *testing.T) {
 	}
 
 	// press times fn on the Fyne goroutine (as the test drives it). A
-	// handler that waits for the keychain takes until the hang ends, 5 s
-	// after the first call, longer than this whole test: over a second is
-	// a failure at once. Below that, only the CPU is slow (two shared
-	// cores), so a handler gets three tries to show it fits in 50 ms.
+	// handler that waits for the keychain would never return before the
+	// test ends the hang: over a second is a failure at once. Below that,
+	// only the CPU is slow (two shared cores), so a handler gets five
+	// tries to show it fits in the limit.
+	limit := cpuLimit()
+	if limit > handlerLimit {
+		t.Logf("the machine is loaded: handlers may take %v, not %v", limit, handlerLimit)
+	}
 	press := func(name string, fn func()) {
 		t.Helper()
 		best := time.Hour
-		for range 3 {
+		for range 5 {
 			var took time.Duration
 			ui(u, func() {
 				start := time.Now()
@@ -116,7 +137,7 @@ func TestHandlersNeverWaitOnTheKeychain(t *testing.T) {
 				t.Errorf("%s waited %v while the keychain hangs", name, took)
 				return
 			}
-			if best = min(best, took); best <= handlerLimit {
+			if best = min(best, took); best <= limit {
 				return
 			}
 		}
@@ -182,10 +203,7 @@ func TestHandlersNeverWaitOnTheKeychain(t *testing.T) {
 		pressed++
 		press(fmt.Sprintf("dialog %T %q", w, label(w)), func() { test.Tap(w) })
 	}
-	t.Logf("pressed %d widgets; %d keychain calls hung", pressed, kc.calls.Load())
-	if took := time.Since(hung); took > 4*time.Second {
-		t.Logf("the presses took %v: a hang may have ended before they did, so a wait could pass as CPU time", took)
-	}
+	t.Logf("pressed %d widgets in %v; %d keychain calls hung", pressed, time.Since(hung).Round(time.Millisecond), kc.calls.Load())
 	if pressed < 20 {
 		t.Errorf("pressed only %d widgets: the walk misses the tabs", pressed)
 	}
