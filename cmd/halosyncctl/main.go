@@ -48,8 +48,9 @@ Tickets:
                       site, contact, type and priority: an id or a name
                       (see clients defaults); unset ones come from the
                       client's defaults, else its primary contact and site
-  tickets fix TICKET [--site S] [--contact C] [--type T] [--priority P]
-                      set what HaloPSA asked for and send the ticket again
+  tickets fix TICKET [--site S] [--contact C] [--type T] [--priority P] [--note-outcome O]
+                      set what HaloPSA asked for and send the ticket (or
+                      its waiting notes, with another outcome) again
   tickets notes TICKET
                       its notes (read from HaloPSA first when connected):
                       when, who, private or public, pending or sent

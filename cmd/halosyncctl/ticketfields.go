@@ -159,11 +159,14 @@ func (c *cli) ticketsShow(ctx context.Context, a *app.App, args []string) error 
 }
 
 // ticketsFix is `tickets fix TICKET --site ..`: the fields of a ticket
-// HaloPSA refused to create, set, and the create sent again.
+// HaloPSA refused to create, set, and the create sent again; with
+// --note-outcome, the outcome of its notes HaloPSA has not taken (it
+// refused the outcome), changed, and the notes sent again.
 func (c *cli) ticketsFix(ctx context.Context, a *app.App, args []string) error {
 	fs := c.flags("tickets fix")
 	ff := addFieldFlags(fs)
-	rest, err := positional(fs, args, 1, 1, "tickets fix TICKET [--site S] [--contact C] [--type T] [--priority P]")
+	noteOutcome := fs.String("note-outcome", "", "HaloPSA outcome (id or name) for the ticket's notes still waiting to go")
+	rest, err := positional(fs, args, 1, 1, "tickets fix TICKET [--site S] [--contact C] [--type T] [--priority P] [--note-outcome O]")
 	if err != nil {
 		return err
 	}
@@ -171,8 +174,8 @@ func (c *cli) ticketsFix(ctx context.Context, a *app.App, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !ff.set() {
-		return usageError{"tickets fix: say what to set: --site, --contact, --type or --priority"}
+	if !ff.set() && *noteOutcome == "" {
+		return usageError{"tickets fix: say what to set: --site, --contact, --type, --priority or --note-outcome"}
 	}
 	r, err := a.Ticket(ctx, id)
 	if err != nil {
@@ -182,16 +185,56 @@ func (c *cli) ticketsFix(ctx context.Context, a *app.App, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := r.Ticket
-	if err := ff.apply(choices, &t.SiteID, &t.UserID, &t.TypeID, &t.PriorityID); err != nil {
-		return err
+	if ff.set() {
+		t := r.Ticket
+		if err := ff.apply(choices, &t.SiteID, &t.UserID, &t.TypeID, &t.PriorityID); err != nil {
+			return err
+		}
+		if err := a.SetTicketFields(ctx, id, t.SiteID, t.UserID, t.TypeID, t.PriorityID); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Ticket %d now has %s; sending it to HaloPSA again...\n", id,
+			describeFields(choices, t.SiteID, t.UserID, t.TypeID, t.PriorityID))
 	}
-	if err := a.SetTicketFields(ctx, id, t.SiteID, t.UserID, t.TypeID, t.PriorityID); err != nil {
-		return err
+	if *noteOutcome != "" {
+		if err := c.fixNoteOutcome(ctx, a, id, choices, *noteOutcome); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(c.stdout, "Ticket %d now has %s; sending it to HaloPSA again...\n", id,
-		describeFields(choices, t.SiteID, t.UserID, t.TypeID, t.PriorityID))
 	return c.pushAndSay(ctx, a, id)
+}
+
+// fixNoteOutcome gives every note of ticket id that has not reached
+// HaloPSA the outcome named, so that the next push sends it with that one.
+func (c *cli) fixNoteOutcome(ctx context.Context, a *app.App, id int64, choices app.TicketChoices, name string) error {
+	outcome, err := app.ResolveChoice(name, "outcome", len(choices.Outcomes), func(i int) (int64, string) {
+		return choices.Outcomes[i].ID, choices.Outcomes[i].Name
+	})
+	if errors.Is(err, app.ErrNoChoice) {
+		return usageError{"tickets fix: --note-outcome needs an outcome: a note cannot go without one"}
+	}
+	if err != nil {
+		return err
+	}
+	notes, err := a.Notes(ctx, id)
+	if err != nil {
+		return err
+	}
+	fixed := 0
+	for _, n := range notes {
+		if !n.Pending() {
+			continue
+		}
+		if err := a.SetNoteOutcome(ctx, n.ID, outcome); err != nil {
+			return err
+		}
+		fixed++
+	}
+	if fixed == 0 {
+		return fmt.Errorf("ticket %d has no note waiting for HaloPSA", id)
+	}
+	fmt.Fprintf(c.stdout, "%d note(s) of ticket %d now go with outcome %s; sending again...\n", fixed, id, name)
+	return nil
 }
 
 // ticketsNotes is `tickets notes TICKET`: the notes, read afresh from

@@ -206,3 +206,33 @@ func TestClientDefaultsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestNoteRefusedForItsOutcomeIsFixed: HaloPSA refuses a note for its
+// outcome (the API agent may not use "Approve Change"); the note waits,
+// the ticket says why, and tickets fix --note-outcome sends it once.
+func TestNoteRefusedForItsOutcomeIsFixed(t *testing.T) {
+	t.Parallel()
+	e, sim, _, local, _ := ticketFieldsEnv(t, 43)
+	e.must("", "tickets", "create", "--client", strconv.FormatInt(local, 10), "--summary", "Change window")
+	tk := ticketBy(t, e.tickets(), "the new one", func(r ticketJSON) bool { return r.Summary == "Change window" })
+	if tk.HaloID == 0 {
+		t.Fatalf("the create did not reach HaloPSA: %+v", tk)
+	}
+	id := strconv.FormatInt(tk.ID, 10)
+	e.must("", "tickets", "note", id, "Approved by the owner", "--outcome", "Approve Change")
+	wantContains(t, "the refused note", e.must("", "tickets", "show", id).stdout, "You do not have access to this Action")
+	wantContains(t, "tickets notes", e.must("", "tickets", "notes", id).stdout, "Approved by the owner", "pending")
+	if n := sim.NoteCount(int(tk.HaloID), "Approved by the owner"); n != 0 {
+		t.Fatalf("HaloPSA took the refused note %d times", n)
+	}
+
+	r := e.must("", "tickets", "fix", id, "--note-outcome", "internal note")
+	wantContains(t, "tickets fix --note-outcome", r.stdout, "1 note(s) of ticket "+id+" now go with outcome internal note", "Ticket sync done")
+	if n := sim.NoteCount(int(tk.HaloID), "Approved by the owner"); n != 1 {
+		t.Fatalf("HaloPSA has the fixed note %d times, want once", n)
+	}
+	wantContains(t, "tickets notes after the fix", e.must("", "tickets", "notes", id).stdout, "Approved by the owner", "sent")
+	if r := e.run("", "tickets", "fix", id, "--note-outcome", "7"); r.code != 1 || !strings.Contains(r.stderr, "no note waiting") {
+		t.Errorf("a fix with nothing waiting: %+v", r)
+	}
+}
