@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -56,6 +57,14 @@ func Listen(ctx context.Context, addr string, r *Receiver) (url string, wait fun
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          log.New(logWriter{r}, "webhook: ", 0),
 	}
+	// Shutdown waits for connections that have sent no request yet as
+	// long as for deliveries (net/http gives them 5 s): an HTTP client's
+	// spare connection would hold it to the end of the grace period, and
+	// make a clean stop look like a cut one. They carry nothing: they are
+	// closed as soon as the listener is.
+	var fresh freshConns
+	srv.ConnState = fresh.track
+	srv.RegisterOnShutdown(fresh.closeAll)
 	done := make(chan struct{})
 	var stopErr error
 	go func() {
@@ -91,4 +100,35 @@ type logWriter struct{ r *Receiver }
 func (w logWriter) Write(p []byte) (int, error) {
 	w.r.logf("%s", strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// freshConns tracks the server's connections that have not sent a request
+// yet (http.StateNew), so that a shutdown can close them at once.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+// track is the server's ConnState hook.
+func (f *freshConns) track(c net.Conn, st http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st == http.StateNew {
+		if f.conns == nil {
+			f.conns = map[net.Conn]struct{}{}
+		}
+		f.conns[c] = struct{}{}
+		return
+	}
+	delete(f.conns, c)
+}
+
+// closeAll closes every connection still waiting for its first request.
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.conns {
+		_ = c.Close()
+		delete(f.conns, c)
+	}
 }
