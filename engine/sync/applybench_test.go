@@ -32,7 +32,7 @@ type applyRig struct {
 	next   int64 // the next ticket id; each delivery is about a new one
 }
 
-func newApplyRig(b *testing.B) *applyRig {
+func newApplyRig(b testing.TB) *applyRig {
 	b.Helper()
 	sim, srv := startSim(b, halosim.Options{Seed: 41, Clients: 12})
 	db := openDB(b)
@@ -62,7 +62,7 @@ func (r *applyRig) delivery(id int64) store.InboxItem {
 }
 
 // fill stores n deliveries about new tickets, 500 to a call.
-func (r *applyRig) fill(b *testing.B, n int) {
+func (r *applyRig) fill(b testing.TB, n int) {
 	b.Helper()
 	for n > 0 {
 		k := min(n, 500)
