@@ -50,10 +50,15 @@ const insertInboxSQL = `
 // Every item needs a DeliveryID; an empty Status means InboxPending and a
 // zero ReceivedAt means now. ID and Attempts are ignored.
 //
-// An error always means that none of items was stored: if ctx ends after
-// the items were handed to a commit, AddInbox waits for that commit (a few
-// milliseconds) and reports its outcome rather than ctx's error. AddInbox
-// is safe for concurrent use; concurrent calls share commits.
+// AddInbox returns only once the items are on disk: committed and the WAL
+// synced, so that a power loss right after cannot lose them. An error means
+// that none of items was stored, with one exception: when the disk fails
+// the sync after the commit, the items may be stored but are not known to
+// be on disk; a re-sent delivery is then recognised by its id. If ctx ends
+// after the items were handed to a commit, AddInbox waits for that commit
+// and its sync (a few milliseconds) and reports their outcome rather than
+// ctx's error. AddInbox is safe for concurrent use; concurrent calls share
+// commits and syncs.
 func (db *DB) AddInbox(ctx context.Context, items []InboxItem) (added int, err error) {
 	if len(items) == 0 {
 		return 0, nil

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -107,11 +108,13 @@ func BenchmarkApplyBacklog(b *testing.B) {
 // BenchmarkApplyUnderLoad applies a backlog of applyBacklog deliveries
 // while loadSenders concurrent senders store applyBacklog more, one
 // delivery a call, and reports deliveries applied per second until the
-// last sender finished, and how fast the senders were stored meanwhile.
+// last sender finished, how fast the senders were stored meanwhile and the
+// 99th percentile of a store call's time (the receiver answers after it).
 func BenchmarkApplyUnderLoad(b *testing.B) {
 	r := newApplyRig(b)
 	ctx := context.Background()
 	var rate, intake float64
+	var lat []time.Duration
 	for range b.N {
 		b.StopTimer()
 		r.fill(b, applyBacklog)
@@ -125,6 +128,7 @@ func BenchmarkApplyUnderLoad(b *testing.B) {
 		t0 := time.Now()
 		var sent atomic.Int64
 		var wg gosync.WaitGroup
+		took := make([]time.Duration, applyBacklog)
 		for range loadSenders {
 			wg.Go(func() {
 				for {
@@ -132,10 +136,13 @@ func BenchmarkApplyUnderLoad(b *testing.B) {
 					if i >= applyBacklog {
 						return
 					}
-					if _, err := r.db.AddInbox(ctx, []store.InboxItem{r.delivery(first + i)}); err != nil {
+					it := r.delivery(first + i)
+					t0 := time.Now()
+					if _, err := r.db.AddInbox(ctx, []store.InboxItem{it}); err != nil {
 						b.Error(err)
 						return
 					}
+					took[i] = time.Since(t0)
 				}
 			})
 		}
@@ -146,6 +153,7 @@ func BenchmarkApplyUnderLoad(b *testing.B) {
 		}()
 		wg.Wait()
 		loaded := time.Since(t0)
+		lat = append(lat, took...)
 		counts, err := r.db.InboxCounts(ctx)
 		if err != nil {
 			b.Fatal(err)
@@ -161,4 +169,6 @@ func BenchmarkApplyUnderLoad(b *testing.B) {
 	}
 	b.ReportMetric(rate/float64(b.N), "applied/s")
 	b.ReportMetric(intake/float64(b.N), "stored/s")
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "store-p99-ms")
 }
