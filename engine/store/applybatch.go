@@ -105,6 +105,12 @@ func (b *ApplyBatch) QueryRowContext(ctx context.Context, query string, args ...
 	return st.QueryRowContext(ctx, args...)
 }
 
+// InboxWaiting reports whether the receiver's inbox writer is waiting for
+// this batch's transaction to end. Deliveries are answered only after their
+// commit, so a caller applying many should then commit what it has and go
+// on in a new batch: the receiver's commit slips in between.
+func (b *ApplyBatch) InboxWaiting() bool { return b.db.inbox.waiting.Load() }
+
 // LocalClientForHalo is DB.LocalClientForHalo read in the batch.
 func (b *ApplyBatch) LocalClientForHalo(haloClientID int64) (id int64, ok bool, err error) {
 	if l, seen := b.clients[haloClientID]; seen {

@@ -152,6 +152,9 @@ type inboxWriter struct {
 	quit   chan struct{}
 	done   chan struct{}
 	closed bool
+	// waiting is set while the writer waits for the writer connection, so
+	// that a long apply batch can commit early (ApplyBatch.InboxWaiting).
+	waiting atomic.Bool
 }
 
 // channels returns the writer's request and quit channels, starting the
@@ -295,7 +298,9 @@ func (ins *inboxInserter) insert(reqs []*inboxReq) error {
 	// The batch is shared by several callers, so no single caller's context
 	// may cancel it; callers that give up earlier are dropped before this.
 	ctx := context.Background()
+	ins.db.inbox.waiting.Store(true)
 	tx, err := ins.db.w.BeginTx(ctx, nil)
+	ins.db.inbox.waiting.Store(false)
 	if err != nil {
 		return err
 	}

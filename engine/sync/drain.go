@@ -23,10 +23,15 @@ import (
 // chunk after the commit, and only then are its deliveries marked applied,
 // so that a failed listing leaves them pending as before.
 
-// drainChunk is how many deliveries DrainInbox applies in one transaction:
-// enough to make a commit's cost small per delivery, few enough that the
-// receiver's commits, queued behind it, wait some milliseconds at most.
-const drainChunk = 200
+// drainChunk is how many deliveries DrainInbox reads and prepares at a
+// time, and the most it applies in one transaction: enough to make a
+// commit's cost small per delivery. While the receiver waits to store
+// deliveries, a transaction ends after minYield deliveries instead, so that
+// HaloPSA's answers wait for a few deliveries' work, not a chunk's.
+const (
+	drainChunk = 200
+	minYield   = 16
+)
 
 // prepared is a delivery ready to apply: what it settles to without being
 // applied (settle set), or the ticket to apply.
@@ -173,27 +178,35 @@ func (ts *Tickets) prepare(ctx context.Context, it store.InboxItem) (prepared, e
 	return p, nil
 }
 
-// applyChunk applies preps in one transaction, publishes its log rows,
-// then reads the notes the chunk's tickets need and marks their deliveries.
+// applyChunk applies preps in one transaction (or several, when the
+// receiver waits), publishes their log rows, then reads the notes the
+// chunk's tickets need and marks their deliveries.
 func (ts *Tickets) applyChunk(ctx context.Context, preps []prepared, d *drainTally) error {
 	if len(preps) == 0 {
 		return nil
 	}
 	outs := make([]outcome, len(preps))
-	logs, err := ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
-		for i, p := range preps {
-			o, err := ts.applyIn(b, p)
-			if err != nil {
-				return err
+	for next := 0; next < len(preps); {
+		logs, err := ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
+			for i := next; i < len(preps); i++ {
+				if i-next >= minYield && b.InboxWaiting() {
+					next = i // commit these; the rest go in the next batch
+					return nil
+				}
+				o, err := ts.applyIn(b, preps[i])
+				if err != nil {
+					return err
+				}
+				outs[i] = o
 			}
-			outs[i] = o
+			next = len(preps)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+		ts.publish(logs)
 	}
-	ts.publish(logs)
 	var reads []int64            // tickets whose notes to read, in order
 	waiting := map[int64][]int{} // their deliveries, by index in preps
 	for i, p := range preps {
