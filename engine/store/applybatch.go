@@ -15,7 +15,9 @@ import (
 // many deliveries in one transaction: their effects and their inbox marks
 // commit together, so a crash mid-batch leaves every delivery of the batch
 // pending, to be applied again, and none half-applied or marked applied
-// without its effect.
+// without its effect. The same holds on power loss: these commits are not
+// synced one by one (synchronous=NORMAL), so the last batches may be lost,
+// but each with its marks, and the deliveries are pending again.
 
 // ApplyBatch is one write transaction applying many inbox deliveries; see
 // DB.ApplyInbox. It keeps the tickets, outbox items and client mappings it
