@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
@@ -187,10 +188,11 @@ func (ts *Tickets) applyChunk(ctx context.Context, preps []prepared, d *drainTal
 	}
 	outs := make([]outcome, len(preps))
 	for next := 0; next < len(preps); {
+		start, yielded := time.Now(), false
 		logs, err := ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
 			for i := next; i < len(preps); i++ {
 				if i-next >= minYield && b.InboxWaiting() {
-					next = i // commit these; the rest go in the next batch
+					next, yielded = i, true // commit these; the rest go in the next batch
 					return nil
 				}
 				o, err := ts.applyIn(b, preps[i])
@@ -206,6 +208,15 @@ func (ts *Tickets) applyChunk(ctx context.Context, preps []prepared, d *drainTal
 			return err
 		}
 		ts.publish(logs)
+		if yielded {
+			// The receiver is busy: leave it the two cores' time as long
+			// again, so that a drain costs intake at most half its speed.
+			select {
+			case <-time.After(time.Since(start)):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 	}
 	var reads []int64            // tickets whose notes to read, in order
 	waiting := map[int64][]int{} // their deliveries, by index in preps
