@@ -249,3 +249,45 @@ func checkMarks(t *testing.T, db *store.DB, n int) {
 		}
 	}
 }
+
+// TestDrainWhileReceiving drains while senders keep storing deliveries, so
+// that batches end early for the receiver (ApplyBatch.InboxWaiting) and
+// the drain pauses: every delivery is still applied once, with its mark.
+func TestDrainWhileReceiving(t *testing.T) {
+	const backlog, more = 4 * drainChunk, 4 * drainChunk
+	r := newApplyRig(t)
+	r.fill(t, backlog)
+	first := r.next
+	r.next += more
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for s := range int64(4) {
+		go func() {
+			for i := s; i < more; i += 4 {
+				if _, err := r.db.AddInbox(ctx, []store.InboxItem{r.delivery(first + i)}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	applied := 0
+	for range 4 {
+		n, err := r.ts.DrainInbox(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		applied += n
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := r.ts.DrainInbox(ctx)
+	if err != nil || applied+n != backlog+more {
+		t.Fatalf("applied %d and %d (%v), want %d", applied, n, err, backlog+more)
+	}
+	checkMarks(t, r.db, backlog+more)
+}
