@@ -50,9 +50,11 @@ bench-match:
 bench-poll:
 	$(GO) test -run '^$$' -bench BenchmarkPoll -benchtime 5x -timeout 20m ./engine/sync
 
-# Webhook ingest on loopback with durable inbox writes.
+# Webhook ingest on loopback with durable inbox writes, then the apply step
+# draining a backlog of 20,000 deliveries, quiet and while more arrive.
 bench-ingest:
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 3s ./engine/webhook
+	$(GO) test -run '^$$' -bench BenchmarkApply -benchtime 1x -timeout 20m ./engine/sync
 
 # Requests per second through the request budget shared in the database.
 bench-budget:

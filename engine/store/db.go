@@ -86,7 +86,9 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		"_journal_mode": {"WAL"},
 		// NORMAL is durable against application crashes in WAL mode and loses
 		// at most the last commits on power loss, which a re-import restores;
-		// FULL would fsync every page of an import.
+		// FULL would fsync every page of an import. Webhook deliveries cannot
+		// be restored that way: AddInbox syncs the WAL itself before a
+		// delivery is answered (inboxwrite.go).
 		"_synchronous": {"NORMAL"},
 		// Take the write lock at BEGIN, so a transaction that reads before it
 		// writes cannot fail halfway with SQLITE_BUSY against another process.

@@ -5,26 +5,30 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"sync/atomic"
 )
 
 // AddInbox is on the webhook receiver's hot path: HaloPSA waits for the
-// answer, and the receiver may only answer 2xx once the delivery is on disk.
-// Two things make that fast and safe:
+// answer, and the receiver may only answer 2xx once the delivery is on disk
+// (HaloPSA does not send it again). Three things make that fast and safe:
 //
 //   - Group commit. Concurrent AddInbox calls are handed to one writer
 //     goroutine, which inserts everything queued at that moment in one
-//     transaction. Under load one commit (one fsync) serves many deliveries;
-//     alone, a call commits at once without waiting for company. Each caller
-//     still returns only after the transaction holding its items committed.
-//   - Durable commits. The store runs SQLite with synchronous=NORMAL, which in
-//     WAL mode survives a crash of HaloSync but may lose the last commits on
-//     power loss. That is fine for imports (a re-import restores them) but
-//     not for a delivery HaloPSA was told we have: HaloPSA does not send it
-//     again. So inbox transactions switch the writer connection to FULL,
-//     which syncs the WAL at each commit, and back afterwards.
+//     transaction. A lone call commits at once without waiting for company.
+//   - Durable commits, with the sync taken out of the commit. The store runs
+//     SQLite in WAL mode with synchronous=NORMAL: a commit writes its pages
+//     to the WAL file and returns without syncing it, so it survives a crash
+//     of HaloSync but not yet a power loss. A caller is answered only after
+//     the WAL file was synced (fsync, FlushFileBuffers on Windows) following
+//     its commit (walsync.go): the same guarantee synchronous=FULL gives, as
+//     FULL syncs the same file at the same point, but the writer does not
+//     wait for the disk. It commits the next batch while the previous one is
+//     being synced, and one sync serves every commit made before it began.
+//     Frames a checkpoint moved out of the WAL were synced by that
+//     checkpoint (NORMAL syncs the WAL before and the database after one).
+//   - One prepared insert on the writer's connection, reused by every
+//     transaction.
 
 // ErrClosed is returned by AddInbox once the database is closing or closed.
 var ErrClosed = errors.New("store: database is closed")
@@ -46,10 +50,15 @@ const insertInboxSQL = `
 // Every item needs a DeliveryID; an empty Status means InboxPending and a
 // zero ReceivedAt means now. ID and Attempts are ignored.
 //
-// An error always means that none of items was stored: if ctx ends after
-// the items were handed to a commit, AddInbox waits for that commit (a few
-// milliseconds) and reports its outcome rather than ctx's error. AddInbox
-// is safe for concurrent use; concurrent calls share commits.
+// AddInbox returns only once the items are on disk: committed and the WAL
+// synced, so that a power loss right after cannot lose them. An error means
+// that none of items was stored, with one exception: when the disk fails
+// the sync after the commit, the items may be stored but are not known to
+// be on disk; a re-sent delivery is then recognised by its id. If ctx ends
+// after the items were handed to a commit, AddInbox waits for that commit
+// and its sync (a few milliseconds) and reports their outcome rather than
+// ctx's error. AddInbox is safe for concurrent use; concurrent calls share
+// commits and syncs.
 func (db *DB) AddInbox(ctx context.Context, items []InboxItem) (added int, err error) {
 	if len(items) == 0 {
 		return 0, nil
@@ -143,6 +152,9 @@ type inboxWriter struct {
 	quit   chan struct{}
 	done   chan struct{}
 	closed bool
+	// waiting is set while the writer waits for the writer connection, so
+	// that a long apply batch can commit early (ApplyBatch.InboxWaiting).
+	waiting atomic.Bool
 }
 
 // channels returns the writer's request and quit channels, starting the
@@ -176,11 +188,13 @@ func (w *inboxWriter) stop() {
 
 // runInboxWriter is the writer goroutine. It receives a request, adds every
 // other request already waiting (up to maxInboxBatch items), commits them
-// together and repeats. It never waits for more requests to arrive: batching
-// comes only from callers that queued up while the previous commit ran, so a
-// lone delivery is not delayed.
+// together, hands them to the WAL syncer and repeats. It never waits for
+// more requests to arrive: batching comes only from callers that queued up
+// while the previous commit ran, so a lone delivery is not delayed.
 func runInboxWriter(db *DB, reqs <-chan *inboxReq, quit <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
+	syncer := startWALSyncer(db.path)
+	defer syncer.stop() // after the last commit: its callers are answered first
 	var ins *inboxInserter
 	defer func() {
 		if ins != nil {
@@ -212,34 +226,29 @@ func runInboxWriter(db *DB, reqs <-chan *inboxReq, quit <-chan struct{}, done ch
 				continue
 			}
 		}
-		ins.commit(batch)
+		syncer.add(ins.commit(batch))
 	}
 }
 
 // inboxInserter holds what every inbox commit needs from the writer
-// connection, looked up once.
+// connection, prepared once.
 type inboxInserter struct {
 	db   *DB
 	stmt *sql.Stmt // prepared on the writer's single connection; reused by each transaction
-	sync int       // the connection's own PRAGMA synchronous, restored after each commit
 }
 
 func (db *DB) newInboxInserter() (*inboxInserter, error) {
-	ctx := context.Background()
-	ins := &inboxInserter{db: db}
-	if err := db.w.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&ins.sync); err != nil {
-		return nil, err
-	}
-	stmt, err := db.w.PrepareContext(ctx, insertInboxSQL)
+	stmt, err := db.w.PrepareContext(context.Background(), insertInboxSQL)
 	if err != nil {
 		return nil, err
 	}
-	ins.stmt = stmt
-	return ins, nil
+	return &inboxInserter{db: db, stmt: stmt}, nil
 }
 
-// commit commits the live requests of batch and completes every request.
-func (ins *inboxInserter) commit(batch []*inboxReq) {
+// commit commits the live requests of batch. It completes the requests that
+// failed or were abandoned and returns those committed, which still wait for
+// the WAL sync.
+func (ins *inboxInserter) commit(batch []*inboxReq) []*inboxReq {
 	var live []*inboxReq
 	for _, r := range batch {
 		if r.state.CompareAndSwap(reqQueued, reqTaken) {
@@ -249,22 +258,30 @@ func (ins *inboxInserter) commit(batch []*inboxReq) {
 		}
 	}
 	if len(live) == 0 {
-		return
+		return nil
 	}
 	err := ins.insert(live)
-	if err != nil && len(live) > 1 {
-		// One caller's items may have failed the shared transaction (a
-		// constraint, say); retry each alone so the others do not fail with it.
-		for _, r := range live {
-			r.err = ins.insert([]*inboxReq{r})
-			close(r.done)
-		}
-		return
+	switch {
+	case err == nil:
+		return live
+	case len(live) == 1:
+		finish(live, err)
+		return nil
 	}
-	finish(live, err)
+	// One caller's items may have failed the shared transaction (a
+	// constraint, say); retry each alone so the others do not fail with it.
+	ok := live[:0]
+	for _, r := range live {
+		if err := ins.insert([]*inboxReq{r}); err != nil {
+			finish([]*inboxReq{r}, err)
+			continue
+		}
+		ok = append(ok, r)
+	}
+	return ok
 }
 
-// finish completes reqs with err (nil after a successful commit).
+// finish completes reqs with err (nil after a successful commit and sync).
 func finish(reqs []*inboxReq, err error) {
 	for _, r := range reqs {
 		r.err = err
@@ -275,26 +292,15 @@ func finish(reqs []*inboxReq, err error) {
 	}
 }
 
-// insert inserts the rows of reqs in one durable transaction and sets
-// each request's added count. On error nothing was stored.
+// insert inserts the rows of reqs in one transaction and sets each
+// request's added count. On error nothing was stored.
 func (ins *inboxInserter) insert(reqs []*inboxReq) error {
 	// The batch is shared by several callers, so no single caller's context
 	// may cancel it; callers that give up earlier are dropped before this.
 	ctx := context.Background()
-	conn, err := ins.db.w.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
-		return err
-	}
-	defer func() {
-		// Back to the store's setting for other writers. Should this fail,
-		// the connection stays FULL: slower imports, never lost data.
-		_, _ = conn.ExecContext(ctx, "PRAGMA synchronous = "+strconv.Itoa(ins.sync))
-	}()
-	tx, err := conn.BeginTx(ctx, nil)
+	ins.db.inbox.waiting.Store(true)
+	tx, err := ins.db.w.BeginTx(ctx, nil)
+	ins.db.inbox.waiting.Store(false)
 	if err != nil {
 		return err
 	}

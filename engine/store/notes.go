@@ -122,41 +122,46 @@ func (db *DB) Notes(ctx context.Context, ticketID int64) ([]Note, error) {
 func (db *DB) SaveHaloNotes(ctx context.Context, ticketID int64, notes []Note, version time.Time) (added int, err error) {
 	now := db.stamp()
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		added = 0
-		for _, n := range notes {
-			var known int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ticket_notes WHERE ticket_id = ? AND halo_id = ?`, ticketID, n.HaloID).Scan(&known); err != nil {
-				return err
-			}
-			if known > 0 {
-				continue
-			}
-			if n.Ref != "" {
-				res, err := tx.ExecContext(ctx, `UPDATE ticket_notes SET halo_id = ? WHERE ref = ? AND ticket_id = ? AND halo_id IS NULL`, n.HaloID, n.Ref, ticketID)
-				if err != nil {
-					return err
-				}
-				if k, _ := res.RowsAffected(); k > 0 {
-					continue
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_notes (ticket_id, halo_id, body, who, noted_at, private, outcome_id, origin, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 'halo', ?)`, ticketID, n.HaloID, n.Body, n.Who, dbTime(n.At), n.Private, n.OutcomeID, now); err != nil {
-				return err
-			}
-			added++
-		}
-		if version.IsZero() {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE tickets SET notes_version = ? WHERE id = ? AND (notes_version IS NULL OR notes_version < ?)`,
-			dbTime(version), ticketID, dbTime(version))
+		added, err = saveHaloNotes(ctx, tx, ticketID, notes, version, now)
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: save notes of ticket %d: %w", ticketID, err)
 	}
 	return added, nil
+}
+
+// saveHaloNotes is SaveHaloNotes inside tx, stamping new notes with now.
+func saveHaloNotes(ctx context.Context, tx *sql.Tx, ticketID int64, notes []Note, version time.Time, now string) (added int, err error) {
+	for _, n := range notes {
+		var known int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ticket_notes WHERE ticket_id = ? AND halo_id = ?`, ticketID, n.HaloID).Scan(&known); err != nil {
+			return 0, err
+		}
+		if known > 0 {
+			continue
+		}
+		if n.Ref != "" {
+			res, err := tx.ExecContext(ctx, `UPDATE ticket_notes SET halo_id = ? WHERE ref = ? AND ticket_id = ? AND halo_id IS NULL`, n.HaloID, n.Ref, ticketID)
+			if err != nil {
+				return 0, err
+			}
+			if k, _ := res.RowsAffected(); k > 0 {
+				continue
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_notes (ticket_id, halo_id, body, who, noted_at, private, outcome_id, origin, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'halo', ?)`, ticketID, n.HaloID, n.Body, n.Who, dbTime(n.At), n.Private, n.OutcomeID, now); err != nil {
+			return 0, err
+		}
+		added++
+	}
+	if version.IsZero() {
+		return added, nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE tickets SET notes_version = ? WHERE id = ? AND (notes_version IS NULL OR notes_version < ?)`,
+		dbTime(version), ticketID, dbTime(version))
+	return added, err
 }
 
 // FinishNote marks a note's outbox item done and gives the note its

@@ -139,11 +139,15 @@ func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, ch TicketChange) ([]L
 		}
 		var err error
 		if t.ID == 0 {
-			_, err = tx.ExecContext(ctx, `INSERT INTO tickets (halo_id, local_client_id, halo_client_id, site_id, user_id, summary, details,
+			var res sql.Result
+			res, err = tx.ExecContext(ctx, `INSERT INTO tickets (halo_id, local_client_id, halo_client_id, site_id, user_id, summary, details,
 				status_id, type_id, priority_id, base_status_id, halo_updated_at, local_changed_at, sync_state, sync_error, ref, created_at, updated_at)
 				VALUES (NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				t.HaloID, t.LocalClientID, t.HaloClientID, t.SiteID, t.UserID, t.Summary, t.Details, t.StatusID, t.TypeID, t.PriorityID,
 				t.BaseStatusID, dbTime(t.HaloUpdatedAt), dbTime(t.LocalChangedAt), string(t.SyncState), t.SyncError, t.Ref, now, now)
+			if err == nil {
+				t.ID, err = res.LastInsertId() // ApplyBatch keeps the ticket as written
+			}
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE tickets SET halo_id = NULLIF(?, 0), local_client_id = NULLIF(?, 0), halo_client_id = ?,
 				site_id = ?, user_id = ?, summary = ?, details = ?, status_id = ?, type_id = ?, priority_id = ?, base_status_id = ?, halo_updated_at = ?,

@@ -118,10 +118,19 @@ func (ts *Tickets) readNotes(ctx context.Context, t store.Ticket) (int, error) {
 	return ts.saveActions(ctx, t, as, t.HaloUpdatedAt)
 }
 
-// saveActions stores actions of t as notes. Actions without text (status
-// changes, say) are not notes; one repeating the ticket's details is the
-// ticket's body (HaloPSA keeps it as the first action), not a note.
+// saveActions stores actions of t as notes (see notesOf).
 func (ts *Tickets) saveActions(ctx context.Context, t store.Ticket, as []halo.Action, version time.Time) (int, error) {
+	n, err := ts.DB.SaveHaloNotes(ctx, t.ID, notesOf(t, as), version)
+	if err == nil && n > 0 {
+		ts.write(ctx, newNotesRow(t, n))
+	}
+	return n, err
+}
+
+// notesOf returns the actions of t that are notes. Actions without text
+// (status changes, say) are not notes; one repeating the ticket's details is
+// the ticket's body (HaloPSA keeps it as the first action), not a note.
+func notesOf(t store.Ticket, as []halo.Action) []store.Note {
 	details, _ := splitRef(t.Details)
 	notes := make([]store.Note, 0, len(as))
 	for _, a := range as {
@@ -132,32 +141,41 @@ func (ts *Tickets) saveActions(ctx context.Context, t store.Ticket, as []halo.Ac
 		notes = append(notes, store.Note{HaloID: a.ID.Int(), Body: body, Ref: ref, Who: a.Who, At: a.When().Time,
 			Private: bool(a.HiddenFromUser), OutcomeID: a.OutcomeID.Int()})
 	}
-	n, err := ts.DB.SaveHaloNotes(ctx, t.ID, notes, version)
-	if err == nil && n > 0 {
-		ts.log(ctx, store.Info, store.OpTickets, fmt.Sprintf("ticket %d", t.HaloID), fmt.Sprintf("%d new note(s) from HaloPSA", n))
-	}
-	return n, err
+	return notes
 }
 
-// notesAfterApply brings a ticket's new notes after HaloPSA's version of it
-// was applied: from the action the delivery carried, or, when the ticket
-// changed since its notes were last read, by listing its actions. A ticket
-// HaloSync had not held before starts from now (see RefreshNotes).
-func (ts *Tickets) notesAfterApply(ctx context.Context, haloID int64, action *halo.Action, heldBefore bool) error {
-	t, err := ts.DB.TicketByHalo(ctx, haloID)
+// newNotesRow is the log row telling of n new notes of t.
+func newNotesRow(t store.Ticket, n int) store.LogEntry {
+	return store.LogEntry{Level: store.Info, Operation: store.OpTickets, Object: fmt.Sprintf("ticket %d", t.HaloID),
+		Message: fmt.Sprintf("%d new note(s) from HaloPSA", n)}
+}
+
+// notesIn brings a ticket's new notes, inside the apply batch b, after
+// HaloPSA's version of it was applied there: from the action the delivery
+// carried, or, for a ticket HaloSync had not held before, none (it starts
+// from now; see RefreshNotes). It reports read when the ticket changed
+// since its notes were last read, so that they must be listed from
+// HaloPSA, which DrainInbox does after the batch committed (readWaiting).
+func (ts *Tickets) notesIn(b *store.ApplyBatch, haloID int64, action *halo.Action, heldBefore bool) (read bool, err error) {
+	t, err := b.TicketByHalo(haloID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // held for its client's mapping
+		return false, nil // held for its client's mapping
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	switch {
 	case action != nil:
-		_, err = ts.saveActions(ctx, t, []halo.Action{*action}, time.Time{})
+		n, err := b.SaveHaloNotes(t.ID, notesOf(t, []halo.Action{*action}), time.Time{})
+		if err == nil && n > 0 {
+			e := newNotesRow(t, n)
+			e.Time = time.Now().UTC()
+			err = b.Log(e)
+		}
+		return false, err
 	case !heldBefore:
-		_, err = ts.DB.SaveHaloNotes(ctx, t.ID, nil, t.HaloUpdatedAt)
-	case t.HaloUpdatedAt.After(t.NotesVersion):
-		_, err = ts.readNotes(ctx, t)
+		_, err = b.SaveHaloNotes(t.ID, nil, t.HaloUpdatedAt)
+		return false, err
 	}
-	return err
+	return t.HaloUpdatedAt.After(t.NotesVersion), nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
-	"github.com/brainstormmsp/halosync/engine/webhook"
 )
 
 // Tickets keeps ticket status in sync both ways. Webhook deliveries and
@@ -143,158 +142,6 @@ func (ts *Tickets) write(ctx context.Context, e store.LogEntry) {
 	}
 }
 
-// DrainInbox applies every pending delivery, oldest first. A delivery
-// whose client is not mapped is held (and applied once it is); newly held
-// ones are logged in one line per drain, not one each, and so are the
-// unreadable ones set aside. One that fails for a passing reason stays
-// pending and draining stops, to be tried again on the next call.
-func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
-	held := map[int64]int{} // newly held deliveries by HaloPSA client
-	unreadable, lastBad, settled := 0, "", 0
-	defer func() { // last, after the rows below: one call for the drain
-		if settled > 0 {
-			ts.changed()
-		}
-	}()
-	defer func() {
-		// One row for the lot: a sender gone wrong can send thousands,
-		// each kept in the inbox with its reason.
-		switch unreadable {
-		case 0:
-		case 1:
-			ts.log(ctx, store.Error, store.OpWebhook, lastBad, "A delivery could not be read and was set aside (see the inbox)")
-		default:
-			ts.log(ctx, store.Error, store.OpWebhook, "", fmt.Sprintf(
-				"%d deliveries could not be read and were set aside (see the inbox); the last was %s", unreadable, lastBad))
-		}
-		if len(held) == 0 {
-			return
-		}
-		n := 0
-		for _, k := range held {
-			n += k
-		}
-		ts.log(ctx, store.Warn, store.OpTickets, "", fmt.Sprintf(
-			"Held %d ticket change(s) of %d HaloPSA client(s) not mapped to a local client; they apply once mapped (Clients & Mapping), "+
-				"or release or drop them (Tickets, held; halosyncctl tickets held)", n, len(held)))
-	}()
-	for {
-		items, err := ts.DB.PendingInbox(ctx, 100)
-		if err != nil || len(items) == 0 {
-			return applied, err
-		}
-		for _, it := range items {
-			status, why, client, err := ts.applyItem(ctx, it)
-			if err != nil {
-				return applied, err
-			}
-			if status == store.InboxHeld {
-				err = ts.DB.HoldInbox(ctx, it.ID, client, why) // remembers whose it is
-			} else {
-				err = ts.DB.SetInboxStatus(ctx, it.ID, status, why)
-			}
-			if err != nil {
-				return applied, err
-			}
-			settled++
-			switch {
-			case status == store.InboxApplied:
-				applied++
-			case status == store.InboxUnreadable:
-				unreadable, lastBad = unreadable+1, it.DeliveryID
-			case status == store.InboxHeld && it.Attempts == 0:
-				held[client]++
-			}
-		}
-	}
-}
-
-// applyItem applies one delivery and says what became of it (and, when
-// held, for which HaloPSA client). An error means "try again later"; a
-// delivery that can never apply is marked.
-func (ts *Tickets) applyItem(ctx context.Context, it store.InboxItem) (store.InboxStatus, string, int64, error) {
-	events, err := webhook.Decode(it.Body)
-	if err != nil || len(events) != 1 || events[0].Err != nil || events[0].TicketID == 0 {
-		// DrainInbox logs these, one row per drain.
-		return store.InboxUnreadable, "not a ticket delivery", 0, nil
-	}
-	ev := events[0]
-	t := ev.Ticket
-	deleted := isDeletion(ev)
-	to, err := ts.releasedTo(ctx, it) // held.go
-	if err != nil {
-		return "", "", 0, err
-	}
-	// A partial payload (event-only, or a small object) is completed from
-	// HaloPSA, so that the version check has HaloPSA's timestamps. So is a
-	// deletion's, whose ticket is the one that was (HaloPSA's answer now is
-	// what counts), and a held one's, which may be long out of date.
-	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() || deleted || to != 0 || ts.heldTooLong(ctx, it, *t) {
-		full, err := ts.Halo.Ticket(ctx, halo.ID(ev.TicketID))
-		switch {
-		case errors.Is(err, halo.ErrNotFound):
-			// Expected after a deletion, so not a warning then.
-			level, what := store.Warn, "the delivery"
-			if deleted {
-				level = store.Info
-			}
-			if ev.Event != "" {
-				what = "the " + ev.Event + " delivery"
-			}
-			ts.log(ctx, level, store.OpWebhook, fmt.Sprintf("ticket %d", ev.TicketID), "HaloPSA no longer has this ticket; "+what+" was skipped")
-			return store.InboxApplied, "ticket not found in HaloPSA", 0, nil
-		case err != nil:
-			return "", "", 0, err
-		}
-		t = &full
-	}
-	_, err = ts.DB.TicketByHalo(ctx, t.ID.Int())
-	heldBefore := err == nil
-	held, err := ts.applyRemote(ctx, *t, to)
-	if err != nil {
-		return "", "", 0, err
-	}
-	if held {
-		return store.InboxHeld, fmt.Sprintf("HaloPSA client %d is not mapped", t.ClientID), t.ClientID.Int(), nil
-	}
-	if err := ts.notesAfterApply(ctx, t.ID.Int(), ev.Action, heldBefore); err != nil {
-		if transient(err) {
-			return "", "", 0, err // the delivery stays pending; applying it again is harmless
-		}
-		// Notes must not hold up the ticket: RefreshNotes can read them later.
-		ts.log(ctx, store.Warn, store.OpTickets, fmt.Sprintf("ticket %d", t.ID), "Could not read the ticket's notes: "+err.Error())
-	}
-	return store.InboxApplied, "", 0, nil
-}
-
-// transient reports whether an error may go away by itself: HaloPSA
-// unreachable, failing or rate limiting, or the store busy.
-func transient(err error) bool {
-	var api *halo.APIError
-	if errors.As(err, &api) {
-		return errors.Is(err, halo.ErrUnreachable) || errors.Is(err, halo.ErrServer) || errors.Is(err, halo.ErrRateLimited)
-	}
-	return true
-}
-
-// heldTooLong reports whether a delivery that waited for its client's
-// mapping can now apply: then its copy of the ticket may be long out of
-// date (polls skip closed tickets HaloSync does not hold), so HaloPSA's
-// current copy is fetched instead.
-func (ts *Tickets) heldTooLong(ctx context.Context, it store.InboxItem, t halo.Ticket) bool {
-	if it.Attempts == 0 {
-		return false
-	}
-	_, mapped, err := ts.DB.LocalClientForHalo(ctx, t.ClientID.Int())
-	return err == nil && mapped
-}
-
-// isDeletion reports whether a delivery announces a deleted ticket, by
-// event number or by name.
-func isDeletion(ev webhook.Event) bool {
-	return ev.EventNo == webhook.EventNoTicketDeleted || strings.EqualFold(strings.TrimSpace(ev.Event), "Ticket Deleted")
-}
-
 // ApplyRemote applies HaloPSA's version of a ticket. It reports held when
 // the ticket's client is not mapped, in which case nothing was written.
 func (ts *Tickets) ApplyRemote(ctx context.Context, r halo.Ticket) (held bool, err error) {
@@ -304,19 +151,33 @@ func (ts *Tickets) ApplyRemote(ctx context.Context, r halo.Ticket) (held bool, e
 // applyRemote is ApplyRemote; to, when not 0, is the local client the user
 // released a held ticket to, which then stands in for the mapping.
 func (ts *Tickets) applyRemote(ctx context.Context, r halo.Ticket, to int64) (held bool, err error) {
-	local, ok, err := ts.DB.LocalClientForHalo(ctx, r.ClientID.Int())
+	logs, err := ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
+		held, err = ts.applyRemoteIn(b, r, to)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	ts.publish(logs)
+	return held, nil
+}
+
+// applyRemoteIn is applyRemote inside an apply batch, whose transaction
+// then holds the mapping it read and the change it wrote.
+func (ts *Tickets) applyRemoteIn(b *store.ApplyBatch, r halo.Ticket, to int64) (held bool, err error) {
+	local, ok, err := b.LocalClientForHalo(r.ClientID.Int())
 	if err != nil {
 		return false, err
 	}
 	if to != 0 {
 		local, ok = to, true
 	}
-	if cur, err := ts.DB.TicketByHalo(ctx, r.ID.Int()); errors.Is(err, store.ErrNotFound) {
+	if cur, err := b.TicketByHalo(r.ID.Int()); errors.Is(err, store.ErrNotFound) {
 		// A ticket HaloSync created whose local commit was lost: link it
 		// rather than store it twice.
 		if m := refPattern.FindStringSubmatch(r.Details); m != nil {
-			if mine, err := ts.DB.TicketByRef(ctx, m[1]); err == nil && mine.HaloID == 0 {
-				if err := ts.DB.AdoptHaloID(ctx, mine.ID, r.ID.Int()); err != nil {
+			if mine, err := b.TicketByRef(m[1]); err == nil && mine.HaloID == 0 {
+				if err := b.AdoptHaloID(mine.ID, r.ID.Int()); err != nil {
 					return false, err
 				}
 			}
@@ -328,18 +189,18 @@ func (ts *Tickets) applyRemote(ctx context.Context, r halo.Ticket, to int64) (he
 	} else if !ok {
 		local = cur.LocalClientID
 	}
-	logs, err := ts.DB.ApplyTicket(ctx, r.ID.Int(), func(cur *store.Ticket, open []store.OutboxItem) (store.TicketChange, error) {
+	return false, b.ApplyTicket(r.ID.Int(), func(cur *store.Ticket, open []store.OutboxItem) (store.TicketChange, error) {
 		return decide(cur, open, r, local, ts.statusName), nil
 	})
-	if err != nil {
-		return false, err
+}
+
+// publish hands log rows of a committed transaction to OnLog: a conflict's
+// rows, say, so that what the GUI shows is in the log.
+func (ts *Tickets) publish(logs []store.LogEntry) {
+	if ts.OnLog == nil {
+		return
 	}
-	// A conflict's rows were written in the change's transaction; they are
-	// told now that it committed, so what the GUI shows is in the log.
-	if ts.OnLog != nil {
-		for _, e := range logs {
-			ts.OnLog(e)
-		}
+	for _, e := range logs {
+		ts.OnLog(e)
 	}
-	return false, nil
 }

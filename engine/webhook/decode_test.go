@@ -228,7 +228,36 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("ticket %d attached to event for %d", ev.Ticket.ID, ev.TicketID)
 			}
 		}
+		checkHeads(t, body, evs, err)
 	})
+}
+
+// TestDecodeHeadsAgrees checks that the receiver's shortcut reads every
+// case as Decode does, as far as it reads.
+func TestDecodeHeadsAgrees(t *testing.T) {
+	for _, tc := range decodeCases {
+		t.Run(tc.name, func(t *testing.T) {
+			evs, err := Decode([]byte(tc.body))
+			checkHeads(t, []byte(tc.body), evs, err)
+		})
+	}
+}
+
+// checkHeads compares decodeHeads(body) with Decode's result for body.
+func checkHeads(t *testing.T, body []byte, full []Event, fullErr error) {
+	t.Helper()
+	heads, err := decodeHeads(body)
+	if (err == nil) != (fullErr == nil) || err != nil && err.Error() != fullErr.Error() || len(heads) != len(full) {
+		t.Fatalf("decodeHeads = %d events, %v; Decode = %d events, %v", len(heads), err, len(full), fullErr)
+	}
+	for i, h := range heads {
+		f := full[i]
+		if h.DeliveryID != f.DeliveryID || h.ObjectID != f.ObjectID || h.TicketID != f.TicketID ||
+			h.Event != f.Event || h.EventNo != f.EventNo || string(h.Raw) != string(f.Raw) ||
+			(h.Err == nil) != (f.Err == nil) || h.Err != nil && h.Err.Error() != f.Err.Error() {
+			t.Fatalf("element %d: decodeHeads %+v, Decode %+v", i, h, f)
+		}
+	}
 }
 
 func TestEventName(t *testing.T) {

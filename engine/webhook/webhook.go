@@ -271,7 +271,7 @@ func (r *Receiver) noteUnreadable(id string, why error) {
 // readable and unreadable (kept raw, with the reason) otherwise. A body that
 // cannot be read at all becomes one unreadable item holding all of it.
 func (r *Receiver) inboxItems(body []byte, at time.Time) []store.InboxItem {
-	evs, err := Decode(body)
+	evs, err := decodeHeads(body)
 	if err != nil {
 		id := HashID(body)
 		r.noteUnreadable(id, fmt.Errorf("%d bytes: %w", len(body), err))

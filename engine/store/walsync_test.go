@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestSyncWAL syncs an open database's WAL file and, once the database is
+// closed and its WAL gone, the database file instead.
+func TestSyncWAL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "halosync.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddInbox(context.Background(), []InboxItem{inboxItem("a", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		t.Fatalf("no WAL file while open: %v", err)
+	}
+	if err := syncWAL(path); err != nil {
+		t.Errorf("sync with a WAL: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); !os.IsNotExist(err) {
+		t.Skipf("the WAL outlived Close (%v); the fallback is not reached", err)
+	}
+	if err := syncWAL(path); err != nil {
+		t.Errorf("sync without a WAL: %v", err)
+	}
+	if err := syncWAL(filepath.Join(t.TempDir(), "missing.db")); err == nil {
+		t.Error("sync of a missing database: no error")
+	}
+}
