@@ -150,8 +150,15 @@ func saveHaloNotes(ctx context.Context, tx *sql.Tx, ticketID int64, notes []Note
 				continue
 			}
 		}
+		// An action HaloPSA sent without a date (or with an "unset"
+		// sentinel) is kept, dated when HaloSync first saw it: refusing
+		// it would stop every later delivery behind it.
+		at := dbTime(n.At)
+		if n.At.IsZero() {
+			at = now
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_notes (ticket_id, halo_id, body, who, noted_at, private, outcome_id, origin, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'halo', ?)`, ticketID, n.HaloID, n.Body, n.Who, dbTime(n.At), n.Private, n.OutcomeID, now); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'halo', ?)`, ticketID, n.HaloID, n.Body, n.Who, at, n.Private, n.OutcomeID, now); err != nil {
 			return 0, err
 		}
 		added++

@@ -116,3 +116,24 @@ func TestTicketFieldsDefaultsAndHeldCreate(t *testing.T) {
 		t.Fatalf("after the fix: %+v %+v %v", item, got2, err)
 	}
 }
+
+// TestNoteWithoutADateIsKept: HaloPSA may send an action without a date;
+// it is stored, dated when HaloSync saw it, instead of failing the save
+// (and every delivery queued behind it).
+func TestNoteWithoutADateIsKept(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	tk, err := db.CreateTicket(ctx, Ticket{HaloClientID: 5, Summary: "Printer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now().Add(-time.Second)
+	added, err := db.SaveHaloNotes(ctx, tk.ID, []Note{{HaloID: 3, Body: "Called back", Who: "Sam"}}, time.Time{})
+	if err != nil || added != 1 {
+		t.Fatalf("saved %d, %v", added, err)
+	}
+	ns, err := db.Notes(ctx, tk.ID)
+	if err != nil || len(ns) != 1 || ns[0].At.Before(before) || ns[0].At.After(time.Now().Add(time.Second)) {
+		t.Fatalf("notes %+v, %v: want one, dated now", ns, err)
+	}
+}

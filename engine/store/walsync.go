@@ -79,14 +79,17 @@ func (s *walSyncer) flush() {
 }
 
 // syncWAL syncs the WAL file of the database at path. A sync flushes a
-// file, not a descriptor, so a descriptor of our
-// own covers what SQLite's connection wrote. Without a WAL file (only when
-// every connection closed, which checkpoints it into the database first)
-// the database file itself is synced.
+// file, not a descriptor, so a descriptor of our own covers what SQLite's
+// connection wrote; SQLite holds no locks on the WAL file, so closing that
+// descriptor releases none (closing one on the database file itself would
+// drop this process's POSIX locks on it, so it is never opened here).
+// Without a WAL file every connection has closed, and the last close
+// checkpointed the WAL into the database and synced it: nothing is left to
+// sync.
 func syncWAL(path string) error {
 	f, err := os.OpenFile(path+"-wal", os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		f, err = os.OpenFile(path, os.O_RDWR, 0)
+		return nil
 	}
 	if err != nil {
 		return err

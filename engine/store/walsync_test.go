@@ -33,7 +33,14 @@ func TestSyncWAL(t *testing.T) {
 	if err := syncWAL(path); err != nil {
 		t.Errorf("sync without a WAL: %v", err)
 	}
-	if err := syncWAL(filepath.Join(t.TempDir(), "missing.db")); err == nil {
-		t.Error("sync of a missing database: no error")
+	dir := filepath.Join(t.TempDir(), "gone")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "halosync.db-wal"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := syncWAL(filepath.Join(dir, "halosync.db")); err == nil {
+		t.Error("a WAL that cannot be opened for writing: no error")
 	}
 }
