@@ -78,6 +78,9 @@ const (
 	MappingSaved  // decisions were saved (Save All, here or handed over by the CLI)
 	MappingUndone // a save, batch or decision was undone
 	MappingBook   // the client book changed: CSV import, a client added, edited, deleted, merged
+	// MappingElsewhere: another process (halosyncctl beside the app)
+	// wrote to the database; what it changed is not known.
+	MappingElsewhere
 )
 
 // MappingChange says the Clients & Mapping view is out of date.

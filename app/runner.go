@@ -71,10 +71,14 @@ func (a *App) startLoops(ctx context.Context, o ServeOptions, fromSettings bool)
 	drain(r.importWake)
 	drain(r.ticketWake)
 	r.hookChanged.Store(false)
-	imports, tickets := make(chan struct{}), make(chan struct{})
+	imports, tickets, others := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(imports)
 		a.runImports(ctx)
+	}()
+	go func() {
+		defer close(others)
+		a.watchOthers(ctx, othersEvery)
 	}()
 	go func() {
 		defer close(tickets)
@@ -85,6 +89,7 @@ func (a *App) startLoops(ctx context.Context, o ServeOptions, fromSettings bool)
 	go func(done chan struct{}) {
 		<-imports
 		<-tickets
+		<-others
 		close(done)
 	}(r.done)
 }
