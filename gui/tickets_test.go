@@ -58,6 +58,7 @@ func selectTicket(t *testing.T, u *Window, tt *ticketsTab, id int64) {
 	for i, k := range tt.view {
 		if tt.all[k].ID == id {
 			ui(u, func() { tt.table.Select(widget.TableCellID{Row: i, Col: 1}) })
+			u.work.wait() // the selection loads the ticket's choices and notes in the background
 			return
 		}
 	}
