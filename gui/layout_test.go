@@ -121,3 +121,17 @@ func mapCells(o fyne.CanvasObject) (cells []*mapCell) {
 	}
 	return cells
 }
+
+// TestHiddenTabsDoNotGrowTheWindow: a tab not shown yet is laid out at
+// zero width; its wrapping toolbar must not then ask for a row a button,
+// or the window opens taller than the size the user left it at.
+func TestHiddenTabsDoNotGrowTheWindow(t *testing.T) {
+	f := &fakeBackend{status: connectedStatus(), rows: bookRows()}
+	u := newTestWindow(t, f, Options{Tab: "connection"})
+	ui(u, func() {
+		u.win.Resize(smallest)
+		if h := u.win.Content().MinSize().Height; h > smallest.Height-40 { // the real window adds the menu bar
+			t.Errorf("the window's content needs %.0f px of height before the mapping tab was shown; want it to fit %v", h, smallest)
+		}
+	})
+}

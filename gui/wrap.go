@@ -22,17 +22,27 @@ func wrapRow(objects ...fyne.CanvasObject) *fyne.Container {
 	return container.New(&wrapLayout{rows: layout.NewRowWrapLayout()}, objects...)
 }
 
-// Layout wraps the objects into rows of size's width.
+// Layout wraps the objects into rows of size's width. A layout narrower
+// than the widest object (a hidden tab is laid out at zero size) says
+// nothing about the rows the real width takes, so it does not count.
 func (l *wrapLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	l.rows.Layout(objects, size)
-	l.laid = true
+	if size.Width >= widest(objects).Width {
+		l.laid = true
+	}
 }
 
-// MinSize is one row's until the first layout, then the rows'.
+// MinSize is one row's until the first layout at a real width, then the
+// rows'.
 func (l *wrapLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	if l.laid {
 		return l.rows.MinSize(objects)
 	}
+	return widest(objects)
+}
+
+// widest is the largest minimum width and height of the visible objects.
+func widest(objects []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for _, o := range objects {
 		if o.Visible() {
