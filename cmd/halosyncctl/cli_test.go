@@ -340,10 +340,19 @@ func TestCommandHelpListsItsFlags(t *testing.T) {
 		{[]string{"tickets", "notes", "--help"}, []string{"Usage of halosyncctl tickets notes:"}},
 		{[]string{"tickets", "show", "--help"}, []string{"Usage of halosyncctl tickets show:"}},
 		{[]string{"clients", "defaults", "--help"}, []string{"Usage of halosyncctl clients defaults:", "-site", "-contact", "-type", "-priority"}},
+		{[]string{"clients", "--help"}, []string{"halosyncctl clients: its commands", "clients import FILE.csv", "(all of them when no id is given)"}},
+		{[]string{"tickets", "-h"}, []string{"tickets fix TICKET", "tickets drop HALO_CLIENT"}},
+		{[]string{"map", "help"}, []string{"map suggest"}},
+		{[]string{"webhook", "--help"}, []string{"webhook set --mode"}},
 	} {
 		r := e.run("", c.args...)
 		if r.code != 0 || r.stderr != "" {
 			t.Errorf("%v: %v", c.args, r)
+		}
+		if c.args[1] == "--help" || c.args[1] == "-h" || c.args[1] == "help" {
+			if strings.Contains(r.stdout, "set-status and map save") {
+				t.Errorf("%v: the group's commands run into the prose after them:\n%s", c.args, r.stdout)
+			}
 		}
 		for _, w := range c.want {
 			if !strings.Contains(r.stdout, w) {

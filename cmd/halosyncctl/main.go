@@ -185,6 +185,16 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		"webhook":    c.webhook,
 	}
 	var err error
+	if groups[cmd] && (len(rest) == 0 || isHelp(rest[0])) {
+		// "clients --help" (or a group alone) lists the group's commands
+		// instead of failing on a command named --help.
+		if len(rest) == 0 {
+			fmt.Fprint(c.stderr, groupUsage(cmd))
+			return 2
+		}
+		fmt.Fprint(c.stdout, groupUsage(cmd))
+		return 0
+	}
 	if cmd == "match" { // offline: needs no data folder
 		err = c.match(rest)
 	} else {
@@ -261,4 +271,33 @@ func formatTime(t time.Time) string {
 		return "never"
 	}
 	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+// groups are the commands that take a subcommand.
+var groups = map[string]bool{"clients": true, "map": true, "tickets": true, "webhook": true}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help" }
+
+// groupUsage is the part of the usage text about group's commands: each
+// line that starts with it, with the indented lines that continue it.
+func groupUsage(group string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "halosyncctl %s: its commands (halosyncctl %s COMMAND --help prints one's flags)\n\n", group, group)
+	in := false
+	commands, _, _ := strings.Cut(usage, "\nOne HaloSync per data folder:") // prose follows
+	for _, line := range strings.Split(commands, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  "+group+" "):
+			in = true
+		case in && strings.HasPrefix(line, "   "):
+			// a continuation of the command above
+		default:
+			in = false
+		}
+		if in {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
 }
