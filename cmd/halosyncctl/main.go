@@ -277,7 +277,9 @@ func formatTime(t time.Time) string {
 var groups = map[string]bool{"clients": true, "map": true, "tickets": true, "webhook": true}
 
 // isHelp reports whether arg asks for help.
-func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help" }
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
+}
 
 // groupUsage is the part of the usage text about group's commands: each
 // line that starts with it, with the indented lines that continue it.

@@ -199,7 +199,9 @@ func TestServeKilledDeliversExactlyOnce(t *testing.T) {
 	waitHeld(t, s, inboxHeld, "the fourth delivery's fetch")
 	s.kill()
 	n, _ := db.InboxCounts(ctx)
-	kept := func(c map[store.InboxStatus]int) int { return c[store.InboxApplied] + c[store.InboxPending] + c[store.InboxHeld] }
+	kept := func(c map[store.InboxStatus]int) int {
+		return c[store.InboxApplied] + c[store.InboxPending] + c[store.InboxHeld]
+	}
 	if n[store.InboxApplied] < inbox0[store.InboxApplied] || kept(n) < kept(inbox0) ||
 		n[store.InboxFailed] != inbox0[store.InboxFailed] || n[store.InboxUnreadable] != inbox0[store.InboxUnreadable] {
 		t.Fatalf("inbox after the first kill: %v, before it %v; want every delivery applied or pending", n, inbox0)
