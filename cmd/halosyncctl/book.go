@@ -187,11 +187,7 @@ func (c *cli) clientsAddEdit(ctx context.Context, a *app.App, sub string, args [
 		fmt.Fprintf(c.stdout, "Added client %d\n", id)
 		return nil
 	}
-	rest, err := positional(fs, args, 1, 1, "clients edit ID [--id REF] [--name N] [--domain D] [--phone P] [--notes N]")
-	if err != nil {
-		return err
-	}
-	id, err := parseID(rest[0], "client")
+	id, err := oneID(fs, args, "client", "clients edit ID [--id REF] [--name N] [--domain D] [--phone P] [--notes N]")
 	if err != nil {
 		return err
 	}

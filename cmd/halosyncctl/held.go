@@ -32,11 +32,7 @@ func (c *cli) held(ctx context.Context, a *app.App, sub string, args []string) e
 		fs := c.flags("tickets release")
 		to := fs.Int64("to", 0, "the local client to apply them to")
 		mapIt := fs.Bool("map", false, "also map the HaloPSA client to it, so its later tickets follow")
-		rest, err := positional(fs, args, 1, 1, "tickets release HALO_CLIENT --to LOCAL [--map]")
-		if err != nil {
-			return err
-		}
-		id, err := parseID(rest[0], "HaloPSA client")
+		id, err := oneID(fs, args, "HaloPSA client", "tickets release HALO_CLIENT --to LOCAL [--map]")
 		if err != nil {
 			return err
 		}
@@ -50,11 +46,7 @@ func (c *cli) held(ctx context.Context, a *app.App, sub string, args []string) e
 		fmt.Fprintf(c.stdout, "Released %d held ticket change(s); applying them...\n", n)
 		return c.ticketsOnce(ctx, a)
 	case "drop":
-		rest, err := positional(c.flags("tickets drop"), args, 1, 1, "tickets drop HALO_CLIENT")
-		if err != nil {
-			return err
-		}
-		id, err := parseID(rest[0], "HaloPSA client")
+		id, err := oneID(c.flags("tickets drop"), args, "HaloPSA client", "tickets drop HALO_CLIENT")
 		if err != nil {
 			return err
 		}

@@ -303,3 +303,13 @@ func groupUsage(group string) string {
 	}
 	return b.String()
 }
+
+// oneID parses a command line of exactly one id (what it identifies, for
+// the error) after fs's flags.
+func oneID(fs *flag.FlagSet, args []string, what, usageLine string) (int64, error) {
+	rest, err := positional(fs, args, 1, 1, usageLine)
+	if err != nil {
+		return 0, err
+	}
+	return parseID(rest[0], what)
+}

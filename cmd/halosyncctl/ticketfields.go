@@ -125,11 +125,7 @@ func (c *cli) pushAndSay(ctx context.Context, a *app.App, ticketID int64) error 
 // ticketsShow is `tickets show TICKET`: every field by name, and why it
 // is not in HaloPSA when it is not.
 func (c *cli) ticketsShow(ctx context.Context, a *app.App, args []string) error {
-	rest, err := positional(c.flags("tickets show"), args, 1, 1, "tickets show TICKET")
-	if err != nil {
-		return err
-	}
-	id, err := parseID(rest[0], "ticket")
+	id, err := oneID(c.flags("tickets show"), args, "ticket", "tickets show TICKET")
 	if err != nil {
 		return err
 	}
@@ -166,11 +162,7 @@ func (c *cli) ticketsFix(ctx context.Context, a *app.App, args []string) error {
 	fs := c.flags("tickets fix")
 	ff := addFieldFlags(fs)
 	noteOutcome := fs.String("note-outcome", "", "HaloPSA outcome (id or name) for the ticket's notes still waiting to go")
-	rest, err := positional(fs, args, 1, 1, "tickets fix TICKET [--site S] [--contact C] [--type T] [--priority P] [--note-outcome O]")
-	if err != nil {
-		return err
-	}
-	id, err := parseID(rest[0], "ticket")
+	id, err := oneID(fs, args, "ticket", "tickets fix TICKET [--site S] [--contact C] [--type T] [--priority P] [--note-outcome O]")
 	if err != nil {
 		return err
 	}
@@ -240,11 +232,7 @@ func (c *cli) fixNoteOutcome(ctx context.Context, a *app.App, id int64, choices 
 // ticketsNotes is `tickets notes TICKET`: the notes, read afresh from
 // HaloPSA first when connected (a read, so no hand-off is needed).
 func (c *cli) ticketsNotes(ctx context.Context, a *app.App, args []string) error {
-	rest, err := positional(c.flags("tickets notes"), args, 1, 1, "tickets notes TICKET")
-	if err != nil {
-		return err
-	}
-	id, err := parseID(rest[0], "ticket")
+	id, err := oneID(c.flags("tickets notes"), args, "ticket", "tickets notes TICKET")
 	if err != nil {
 		return err
 	}
@@ -345,11 +333,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func (c *cli) clientsDefaults(ctx context.Context, a *app.App, args []string) error {
 	fs := c.flags("clients defaults")
 	ff := addFieldFlags(fs)
-	rest, err := positional(fs, args, 1, 1, "clients defaults ID [--site S] [--contact C] [--type T] [--priority P]")
-	if err != nil {
-		return err
-	}
-	id, err := parseID(rest[0], "client")
+	id, err := oneID(fs, args, "client", "clients defaults ID [--site S] [--contact C] [--type T] [--priority P]")
 	if err != nil {
 		return err
 	}
