@@ -39,87 +39,63 @@ func (a *App) TicketChoices(ctx context.Context, localClientID int64) (TicketCho
 	if err != nil {
 		return c, err
 	}
-	for _, s := range sites {
-		if s.State == store.StateActive && !s.Inactive {
-			c.Sites = append(c.Sites, s)
-		}
-	}
+	c.Sites = kept(sites, func(s store.Site) bool { return s.State == store.StateActive && !s.Inactive })
 	contacts, err := a.db.Contacts(ctx, haloID)
 	if err != nil {
 		return c, err
 	}
-	for _, u := range contacts {
-		if u.State == store.StateActive && !u.Inactive {
-			c.Contacts = append(c.Contacts, u)
-		}
-	}
+	c.Contacts = kept(contacts, func(u store.Contact) bool { return u.State == store.StateActive && !u.Inactive })
 	f, err := a.db.TicketFields(ctx)
 	if err != nil {
 		return c, err
 	}
-	for _, t := range f.Types {
-		if !t.Gone {
-			c.Types = append(c.Types, t)
-		}
-	}
-	for _, p := range f.Priorities {
-		if !p.Gone {
-			c.Priorities = append(c.Priorities, p)
-		}
-	}
-	for _, o := range f.Outcomes {
-		if !o.Gone {
-			c.Outcomes = append(c.Outcomes, o)
-		}
-	}
+	c.Types = kept(f.Types, func(t store.TicketType) bool { return !t.Gone })
+	c.Priorities = kept(f.Priorities, func(p store.Priority) bool { return !p.Gone })
+	c.Outcomes = kept(f.Outcomes, func(o store.Outcome) bool { return !o.Gone })
 	return c, nil
 }
 
 // SiteName names a site id from the choices, "" when unknown.
 func (c TicketChoices) SiteName(id int64) string {
-	for _, s := range c.Sites {
-		if s.ID == id {
-			return SiteLabel(s)
-		}
-	}
-	return ""
+	return nameOf(c.Sites, id, func(s store.Site) (int64, string) { return s.ID, SiteLabel(s) })
 }
 
 // ContactName names a contact id from the choices, "" when unknown.
 func (c TicketChoices) ContactName(id int64) string {
-	for _, u := range c.Contacts {
-		if u.ID == id {
-			return u.Name
-		}
-	}
-	return ""
+	return nameOf(c.Contacts, id, func(u store.Contact) (int64, string) { return u.ID, u.Name })
 }
 
 // TypeName names a ticket type id, "" when unknown.
 func (c TicketChoices) TypeName(id int64) string {
-	for _, t := range c.Types {
-		if t.ID == id {
-			return t.Name
-		}
-	}
-	return ""
+	return nameOf(c.Types, id, func(t store.TicketType) (int64, string) { return t.ID, t.Name })
 }
 
 // PriorityName names a priority id, "" when unknown.
 func (c TicketChoices) PriorityName(id int64) string {
-	for _, p := range c.Priorities {
-		if p.ID == id {
-			return p.Name
-		}
-	}
-	return ""
+	return nameOf(c.Priorities, id, func(p store.Priority) (int64, string) { return p.ID, p.Name })
 }
 
 // OutcomeName names an outcome id, "" when unknown.
 func (c TicketChoices) OutcomeName(id int64) string {
-	for _, o := range c.Outcomes {
-		if o.ID == id {
-			return o.Name
+	return nameOf(c.Outcomes, id, func(o store.Outcome) (int64, string) { return o.ID, o.Name })
+}
+
+// kept is the elements of xs that keep says to keep, in order.
+func kept[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// nameOf is the name of the element of xs whose id is id, "" when none.
+func nameOf[T any](xs []T, id int64, idName func(T) (int64, string)) string {
+	for _, x := range xs {
+		if i, name := idName(x); i == id {
+			return name
 		}
 	}
 	return ""

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"image/png"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -60,15 +58,7 @@ func xdo(t *testing.T, args ...string) string {
 // bar leaves one flat colour there.
 func checkStatusBar(t *testing.T, path string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
+	img := readPNG(t, path)
 	b := img.Bounds()
 	colours := map[[4]uint32]bool{}
 	for y := b.Max.Y - 30; y < b.Max.Y; y++ {

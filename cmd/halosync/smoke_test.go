@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
 	"image/png"
 	"io"
 	"os"
@@ -193,15 +194,7 @@ func waitForImport(t *testing.T, path string, exited <-chan error) {
 // black screen (no window drawn) does not pass.
 func checkScreenshot(t *testing.T, path string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
+	img := readPNG(t, path)
 	colours := map[[4]uint32]bool{}
 	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y += 7 {
@@ -254,4 +247,19 @@ func secondInstance(t *testing.T, bin, data string, first <-chan error) {
 		t.Fatalf("the first halosync ended when the second started: %v", err)
 	default:
 	}
+}
+
+// readPNG reads the screenshot at path.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	return img
 }

@@ -1,7 +1,6 @@
 package halosim
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -131,12 +130,8 @@ type actionInput struct {
 // needing a ticket and an outcome. Every element is checked before any is
 // applied; the answer is 201 with the object (one element) or an array.
 func (s *Server) postActions(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	var items []map[string]any
-	if err := dec.Decode(&items); err != nil || len(items) == 0 {
-		writeJSON(w, http.StatusBadRequest, messageBody("The request body must be a non-empty JSON array of actions."))
+	items, ok := readArray(w, r, "actions")
+	if !ok {
 		return
 	}
 	noteKey := s.behaviour().ActionNoteKey

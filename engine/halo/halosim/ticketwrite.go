@@ -112,12 +112,8 @@ func decodeTicket(m map[string]any, i int, fe *fieldErrors) ticketInput {
 // elements are validated before any is applied. The answer is 201 with the
 // single object for a one-element array and an array otherwise.
 func (s *Server) postTickets(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	var items []map[string]any
-	if err := dec.Decode(&items); err != nil || len(items) == 0 {
-		writeJSON(w, http.StatusBadRequest, messageBody("The request body must be a non-empty JSON array of tickets."))
+	items, ok := readArray(w, r, "tickets")
+	if !ok {
 		return
 	}
 	var fe fieldErrors
@@ -294,4 +290,19 @@ func (s *Server) applyTicket(in ticketInput, now time.Time, agent int) *ticket {
 	t.raw = st.encodeTicket(t)
 	s.ticketEvents(t, isNew, statusChanged, agent, now)
 	return t
+}
+
+// readArray reads a POST body that must be a non-empty JSON array of
+// objects (what names them in the 400 it answers otherwise), as HaloPSA's
+// write endpoints take; numbers stay json.Number.
+func readArray(w http.ResponseWriter, r *http.Request, what string) ([]map[string]any, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	var items []map[string]any
+	if err := dec.Decode(&items); err != nil || len(items) == 0 {
+		writeJSON(w, http.StatusBadRequest, messageBody("The request body must be a non-empty JSON array of "+what+"."))
+		return nil, false
+	}
+	return items, true
 }

@@ -184,22 +184,18 @@ func (s *Server) ticketEvents(t *ticket, isNew, statusChanged bool, agent int, n
 // queue drops the event, because the ticket write holding s.mu must not
 // wait for a receiver that may itself be calling this server.
 func (s *Server) queueHook(event string, t *ticket, agent int, now time.Time) {
-	h := &s.hooks
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.cfg.URL == "" {
-		return
-	}
-	if len(h.queue) >= maxHookQueue {
-		h.stats.Overflowed++
-		return
-	}
-	s.queueEventLocked(newHookEvent(event, t, agent, now, s.data.enc))
+	s.queueHookWith(event, t, nil, agent, now)
 }
 
 // queueActionHook queues the event for a new action, carrying the ticket
 // and the action. Caller holds s.mu.
 func (s *Server) queueActionHook(t *ticket, a *action, agent int, now time.Time) {
+	s.queueHookWith(EventActionAdded, t, a.raw, agent, now)
+}
+
+// queueHookWith is queueHook with the raw action the event carries (nil
+// for none).
+func (s *Server) queueHookWith(event string, t *ticket, action []byte, agent int, now time.Time) {
 	h := &s.hooks
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -210,8 +206,8 @@ func (s *Server) queueActionHook(t *ticket, a *action, agent int, now time.Time)
 		h.stats.Overflowed++
 		return
 	}
-	e := newHookEvent(EventActionAdded, t, agent, now, s.data.enc)
-	e.action = a.raw
+	e := newHookEvent(event, t, agent, now, s.data.enc)
+	e.action = action
 	s.queueEventLocked(e)
 }
 
