@@ -98,10 +98,11 @@ func decode(body []byte, full bool) ([]Event, error) {
 	}
 	switch b[0] {
 	case '{':
-		if !json.Valid(b) {
+		ev, err := readElement(b, full)
+		if err != nil {
 			return nil, jsonError(json.Unmarshal(b, new(any)))
 		}
-		return []Event{decodeElement(b, full)}, nil
+		return []Event{ev}, nil
 	case '[':
 		var elems []json.RawMessage
 		if err := json.Unmarshal(b, &elems); err != nil {
@@ -112,7 +113,11 @@ func decode(body []byte, full bool) ([]Event, error) {
 		}
 		evs := make([]Event, len(elems))
 		for i, e := range elems {
-			evs[i] = decodeElement(e, full)
+			var err error
+			// An element of a valid array is valid JSON: err stays nil.
+			if evs[i], err = readElement(bytes.TrimSpace(e), full); err != nil {
+				evs[i] = Event{DeliveryID: HashID(e), Raw: bytes.TrimSpace(e), Err: jsonError(err)}
+			}
 			if evs[i].Err != nil {
 				evs[i].Err = fmt.Errorf("element %d: %w", i, evs[i].Err)
 			}
@@ -142,140 +147,119 @@ func HashID(b []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// fields is a JSON object's members by lower-cased key.
-type fields map[string]json.RawMessage
-
-// readFields reads b as a JSON object, or returns nil when it is not one.
-// Keys are folded to lower case (the last duplicate wins, as in
-// encoding/json), since HaloPSA's casing is not documented.
-func readFields(b []byte) fields {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || b[0] != '{' {
-		return nil
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil {
-		return nil
-	}
-	f := make(fields, len(m))
-	for k, v := range m {
-		f[strings.ToLower(k)] = v
-	}
-	return f
-}
-
-// decodeElement reads one element; when full is false it stops after the
-// head: DeliveryID, ObjectID, TicketID, Event, EventNo, Raw and Err.
-func decodeElement(raw []byte, full bool) Event {
-	raw = bytes.TrimSpace(raw)
+// readElement reads one element, raw with no surrounding space; when full
+// is false it stops after the head: DeliveryID, ObjectID, TicketID, Event,
+// EventNo, Raw and Err. An element that is valid JSON but cannot be read
+// comes back with Err set; the error is for raw that is not valid JSON.
+func readElement(raw []byte, full bool) (Event, error) {
 	ev := Event{Raw: json.RawMessage(raw)}
-	top := readFields(raw)
-	if top == nil {
-		ev.DeliveryID, ev.Err = HashID(raw), errors.New("not a JSON object")
-		return ev
+	el, err := scanElement(raw, full)
+	if errors.Is(err, errNotObject) {
+		ev.DeliveryID, ev.Err = HashID(raw), err
+		return ev, nil
 	}
-	ev.DeliveryID = deliveryID(top, raw)
+	if err != nil {
+		return ev, err
+	}
+	ev.DeliveryID = deliveryID(el.id, raw)
 
 	// Where ids may be: the top level first, then the entity objects.
-	scopes := []fields{top}
-	var entities [len(entityKeys)]fields // by entityKeys' index; nil when absent
-	for i, k := range entityKeys {
-		if f := readFields(top[k]); f != nil {
-			scopes = append(scopes, f)
-			entities[i] = f
+	scopes := []*scope{&el.top}
+	for _, s := range el.entities {
+		if s != nil {
+			scopes = append(scopes, s)
 		}
 	}
-	var err error
-	if ev.ObjectID, err = findID(scopes, "object_id"); err != nil {
+	if ev.ObjectID, err = findID(scopes, "object_id", func(s *scope) idValue { return s.objectID }); err != nil {
 		ev.Err = err
-		return ev
+		return ev, nil
 	}
-	if ev.TicketID, err = findID(scopes, "ticket_id"); err != nil {
+	if ev.TicketID, err = findID(scopes, "ticket_id", func(s *scope) idValue { return s.ticketID }); err != nil {
 		ev.Err = err
-		return ev
+		return ev, nil
 	}
 	// A "ticket" object's id is a ticket id whatever object_id says (an
 	// action event's object_id is the action's); an "object" or "data"
 	// object's id only stands in when nothing else names the record.
 	if ev.TicketID == 0 {
-		ev.TicketID = entityID(entities[0])
+		ev.TicketID = el.entityID(0)
 	}
 	if ev.TicketID == 0 {
 		ev.TicketID = ev.ObjectID
 	}
-	for _, f := range entities[1:] {
-		if ev.TicketID == 0 {
-			ev.TicketID = entityID(f)
-		}
+	for i := 1; i < len(entityKeys) && ev.TicketID == 0; i++ {
+		ev.TicketID = el.entityID(i)
 	}
 	if ev.ObjectID == 0 {
 		ev.ObjectID = ev.TicketID
 	}
 	if ev.ObjectID == 0 {
 		ev.Err = errors.New("no object_id or ticket_id")
-		return ev
+		return ev, nil
 	}
 
-	ev.Event, ev.EventNo = eventOf(top)
-	if !full {
-		return ev
+	ev.Event, ev.EventNo = eventOf(el.event, el.eventNo)
+	if full {
+		el.fill(&ev, scopes)
 	}
-	ev.AgentID, _ = readID(top["agent_id"])
+	return ev, nil
+}
+
+// fill sets what a full decode reads past the head.
+func (el *element) fill(ev *Event, scopes []*scope) {
+	ev.AgentID = el.agentID.id
 	var ts halo.Time
-	if json.Unmarshal(top["timestamp"], &ts) == nil {
+	if json.Unmarshal(el.timestamp, &ts) == nil {
 		ev.Timestamp = ts.Time
 	}
-	for _, f := range scopes {
-		if v, ok := f["status_id"]; ok {
+	for _, s := range scopes {
+		if v := s.statusID; v.present {
 			// A status that cannot be read is left out rather than failing the
 			// event: the apply step can re-fetch the ticket.
-			if id, err := readID(v); err == nil && id > 0 {
-				ev.StatusID, ev.HasStatus = id, true
+			if v.err == nil && v.id > 0 {
+				ev.StatusID, ev.HasStatus = v.id, true
 			}
 			break
 		}
 	}
-	for i, f := range entities {
-		if f == nil || entityID(f) != ev.TicketID {
+	for i := range entityKeys {
+		if el.entityID(i) != ev.TicketID {
 			continue
 		}
-		var t halo.Ticket
 		// A ticket that does not decode is dropped, not fatal: the event
 		// still names the ticket, which the apply step can re-fetch.
-		if json.Unmarshal(top[entityKeys[i]], &t) == nil && t.ID.Int() == ev.TicketID {
-			ev.Ticket = &t
+		if t := el.ticket(i); t != nil && t.ID.Int() == ev.TicketID {
+			ev.Ticket = t
 			break
 		}
 	}
-	if f := readFields(top["action"]); f != nil {
+	if el.action != nil {
 		var a halo.Action
 		// Like the ticket, an action that does not decode is dropped: the
 		// apply step can list the ticket's actions instead.
-		if json.Unmarshal(top["action"], &a) == nil && a.ID > 0 && (a.TicketID.Int() == ev.TicketID || a.TicketID == 0) {
+		if json.Unmarshal(el.action, &a) == nil && a.ID > 0 && (a.TicketID.Int() == ev.TicketID || a.TicketID == 0) {
 			a.TicketID = halo.ID(ev.TicketID)
 			ev.Action = &a
 		}
 	}
-	return ev
 }
 
-// entityID is an entity object's own "id", 0 when absent or unreadable (a
-// bad id just leaves the ticket unknown).
-func entityID(f fields) int64 {
-	if f == nil {
-		return 0
+// entityID is entity i's own "id", 0 when the entity is absent or its id
+// unreadable (a bad id just leaves the ticket unknown).
+func (el *element) entityID(i int) int64 {
+	if s := el.entities[i]; s != nil {
+		return s.own.id
 	}
-	id, _ := readID(f["id"])
-	return id
+	return 0
 }
 
-// eventOf reads the event: "event" as sent, made readable by EventName
+// eventOf reads the event from the texts of "event" and "eventno": "event" as sent, made readable by EventName
 // when it is a number, and the event number from "event" or "eventno".
-func eventOf(top fields) (name string, no int) {
-	name = text(top["event"])
+func eventOf(event, eventNo string) (name string, no int) {
+	name = event
 	no, isNo := eventNumber(name)
 	if !isNo {
-		no, _ = eventNumber(text(top["eventno"]))
+		no, _ = eventNumber(eventNo)
 	}
 	if name == "" && no > 0 {
 		name = strconv.Itoa(no)
@@ -283,46 +267,45 @@ func eventOf(top fields) (name string, no int) {
 	return EventName(name), no
 }
 
-// deliveryID returns the element's "id" when it is a non-empty string (the
+// deliveryID returns the element's "id", id when it was a string, when it is non-empty (the
 // delivery GUID), else the element's hash. A numeric "id" is not a delivery
 // id: custom payloads may put the ticket's id there.
-func deliveryID(top fields, raw []byte) string {
-	var s string
-	if json.Unmarshal(top["id"], &s) == nil {
-		if s = strings.TrimSpace(s); s != "" && len(s) <= maxDeliveryIDLen {
-			return s
-		}
+func deliveryID(id string, raw []byte) string {
+	if id = strings.TrimSpace(id); id != "" && len(id) <= maxDeliveryIDLen {
+		return id
 	}
 	return HashID(raw)
 }
 
-// findID returns the first key found among scopes, read as an id; 0 when
+// findID returns the first member key found among scopes (member picks it
+// from a scope), read as an id; 0 when
 // absent or null. A present value that is not a whole number is an error.
-func findID(scopes []fields, key string) (int64, error) {
-	for _, f := range scopes {
-		v, ok := f[key]
-		if !ok {
+func findID(scopes []*scope, key string, member func(*scope) idValue) (int64, error) {
+	for _, s := range scopes {
+		v := member(s)
+		if !v.present {
 			continue
 		}
-		id, err := readID(v)
-		if err != nil {
+		if v.err != nil {
 			return 0, fmt.Errorf("%s is not a whole number", key)
 		}
-		if id > 0 {
-			return id, nil
+		if v.id > 0 {
+			return v.id, nil
 		}
 	}
 	return 0, nil
 }
 
 // readID reads 12, 12.0, "12" or null (0) through halo.ID; negative ids are
-// not ids. Absent (nil) reads as 0.
+// not ids. Absent (nil) reads as 0. v must be valid JSON.
 func readID(v json.RawMessage) (int64, error) {
 	if v == nil {
 		return 0, nil
 	}
 	var id halo.ID
-	if err := json.Unmarshal(v, &id); err != nil {
+	// v is valid JSON (a member's value), so json.Unmarshal would only add
+	// its reflection to the call.
+	if err := id.UnmarshalJSON(v); err != nil {
 		return 0, err
 	}
 	return max(id.Int(), 0), nil

@@ -229,6 +229,7 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		checkHeads(t, body, evs, err)
+		checkAgainstRef(t, body, evs, err)
 	})
 }
 
