@@ -93,6 +93,7 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		// Take the write lock at BEGIN, so a transaction that reads before it
 		// writes cannot fail halfway with SQLITE_BUSY against another process.
 		"_txlock": {"immediate"},
+		"_pragma": {fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages)},
 	}))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
@@ -156,6 +157,16 @@ func dsn(path string, params url.Values) string {
 	u := url.URL{Scheme: "file", Path: p, RawQuery: params.Encode()}
 	return u.String()
 }
+
+// walCheckpointPages is how many pages the WAL may hold before the commit
+// that passes it copies them into the database file (SQLite's default is
+// 1000). That checkpoint syncs the database file, and every commit queued
+// behind it waits, webhook deliveries included; rewritten pages are copied
+// once per checkpoint however often they changed. At 4000 (a WAL of up to
+// 16 MB, rewritten in place after each checkpoint) checkpoints come a
+// quarter as often: in make bench-ingest, webhook intake with 8 senders rose
+// from a median of 4,930 to 5,480 deliveries/s (8 interleaved runs each).
+const walCheckpointPages = 4000
 
 // Close closes the database. It is safe to call more than once.
 func (db *DB) Close() error {

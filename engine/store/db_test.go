@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -72,6 +73,7 @@ func TestOpenFreshAndReopen(t *testing.T) {
 	}
 	for _, check := range []struct{ pragma, want string }{
 		{"foreign_keys", "1"}, {"synchronous", "1"}, {"busy_timeout", "10000"},
+		{"wal_autocheckpoint", strconv.Itoa(walCheckpointPages)},
 	} {
 		var got string
 		if err := db.w.QueryRowContext(ctx, "PRAGMA "+check.pragma).Scan(&got); err != nil || got != check.want {
