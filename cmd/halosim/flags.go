@@ -21,16 +21,17 @@ type config struct {
 // behaviourFlags maps each behaviour flag to its halosim.Behaviour.Set
 // parameter, so the flags and POST /_sim/behaviour share one parser.
 var behaviourFlags = map[string]string{
-	"ticket-date-filter": "ticket_date_filter",
-	"ticket-order":       "ticket_order",
-	"past-end-repeats":   "past_end_repeats",
-	"asset-page-size":    "asset_page_size",
-	"unpaged-limit":      "unpaged_limit",
-	"ticket-time-key":    "ticket_time_key",
-	"halo-dates":         "halo_dates",
-	"action-note-key":    "action_note_key",
-	"validation-answer":  "validation_answer",
-	"priority-id-key":    "priority_id_key",
+	"ticket-date-filter":       "ticket_date_filter",
+	"ticket-order":             "ticket_order",
+	"past-end-repeats":         "past_end_repeats",
+	"asset-page-size":          "asset_page_size",
+	"unpaged-limit":            "unpaged_limit",
+	"ticket-time-key":          "ticket_time_key",
+	"halo-dates":               "halo_dates",
+	"action-note-key":          "action_note_key",
+	"validation-answer":        "validation_answer",
+	"priority-id-key":          "priority_id_key",
+	"restricted-ticket-answer": "restricted_ticket_answer",
 }
 
 // parseArgs reads the command line. Usage and flag errors go to out.

@@ -171,7 +171,7 @@ func TestRunBannerAndBehaviourEndpoint(t *testing.T) {
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	if want := "dialect rejects-dates: ticket_date_filter=reject ticket_order=ignore past_end_repeats=false asset_page_size=0 unpaged_limit=0 ticket_time_key=last_update halo_dates=false" +
-		" action_note_key=note validation_answer=fields priority_id_key=id"; behaviour != want {
+		" action_note_key=note validation_answer=fields priority_id_key=id restricted_ticket_answer=forbidden"; behaviour != want {
 		t.Fatalf("banner behaviour %q, want %q (err %v)", behaviour, want, ctx.Err())
 	}
 	resp, err := http.Get(base + "/_sim/behaviour")

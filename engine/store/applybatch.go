@@ -271,6 +271,16 @@ func (b *ApplyBatch) SetInboxStatus(id int64, s InboxStatus, errText string) err
 	return nil
 }
 
+// PutOffInbox records a failed try at item id that leaves it pending: one
+// more attempt, and why ("" to clear it).
+func (b *ApplyBatch) PutOffInbox(id int64, why string) error {
+	err := b.exec(`UPDATE inbox SET error = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`, why, b.now, id)
+	if err != nil {
+		return fmt.Errorf("put off inbox item %d: %w", id, err)
+	}
+	return nil
+}
+
 // HoldInbox is DB.HoldInbox in the batch.
 func (b *ApplyBatch) HoldInbox(id, haloClientID int64, why string) error {
 	err := b.exec(`UPDATE inbox SET status = 'held', error = ?, halo_client_id = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`,

@@ -47,7 +47,7 @@ type InboxItem struct {
 	Status     InboxStatus // AddInbox uses InboxPending when empty
 	Body       []byte      // the raw JSON element, or the whole raw body when unreadable
 	Error      string      // why it is unreadable, held or failed
-	Attempts   int         // how often it was held or failed; AddInbox ignores it
+	Attempts   int         // how often it was held, failed or put off; AddInbox ignores it
 }
 
 // defaultInboxLimit bounds a list call that passes no limit.
@@ -57,6 +57,18 @@ const defaultInboxLimit = 100
 // limit <= 0).
 func (db *DB) PendingInbox(ctx context.Context, limit int) ([]InboxItem, error) {
 	return db.InboxByStatus(ctx, InboxPending, limit)
+}
+
+// PendingInboxAfter is PendingInbox for the items received after the one
+// with id after: a drain that put some off reads on past them.
+func (db *DB) PendingInboxAfter(ctx context.Context, after int64, limit int) ([]InboxItem, error) {
+	if limit <= 0 {
+		limit = defaultInboxLimit
+	}
+	return queryAll(ctx, db, "inbox", `
+		SELECT id, delivery_id, received_at, event, object_id, status, body, error, attempts
+		FROM inbox WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?`,
+		[]any{after, limit}, scanInbox)
 }
 
 // HeldInbox returns up to limit held items, oldest first (100 when limit <= 0).

@@ -45,6 +45,13 @@ type Behaviour struct {
 	// priority rows use elsewhere. The fact sheet does not record the
 	// shape, only that the list is a bare array.
 	PriorityIDKey string `json:"priority_id_key"`
+	// RestrictedTicketAnswer is how GET /api/Tickets/{id} answers for a
+	// ticket the API agent may not see (HideTicket): "forbidden" (default
+	// when empty) answers 403 "You do not have access to this Ticket";
+	// "not_found" answers 404 as for a ticket that does not exist; "empty"
+	// answers 200 with {}. The fact sheet records only that lists leave
+	// such tickets out.
+	RestrictedTicketAnswer string `json:"restricted_ticket_answer"`
 }
 
 // DateFilterMode is how /Tickets treats the date filters lastupdatefromdate,
@@ -129,7 +136,8 @@ func Dialects() []Dialect {
 			PastEndRepeats: true, AssetPageSize: 50, UnpagedLimit: 50, TicketTimeKey: timeKeyF, HaloDates: true,
 			// and, for the fields the fact sheet leaves open, the less
 			// convenient reading of each.
-			ActionNoteKey: noteKeyHTML, ValidationAnswer: answerMessage, PriorityIDKey: priorityKeyLong}},
+			ActionNoteKey: noteKeyHTML, ValidationAnswer: answerMessage, PriorityIDKey: priorityKeyLong,
+			RestrictedTicketAnswer: restrictedEmpty}},
 	}
 }
 
@@ -150,12 +158,12 @@ func DialectBehaviour(name string) (Behaviour, error) {
 // writes them. They are the query parameters of POST /_sim/behaviour.
 var behaviourParams = []string{"ticket_date_filter", "ticket_order", "past_end_repeats",
 	"asset_page_size", "unpaged_limit", "ticket_time_key", "halo_dates",
-	"action_note_key", "validation_answer", "priority_id_key"}
+	"action_note_key", "validation_answer", "priority_id_key", "restricted_ticket_answer"}
 
 // Set changes the field named by its parameter name (ticket_date_filter,
 // ticket_order, past_end_repeats, asset_page_size, unpaged_limit,
 // ticket_time_key, halo_dates, action_note_key, validation_answer,
-// priority_id_key) from its text form. An unknown name or a bad
+// priority_id_key, restricted_ticket_answer) from its text form. An unknown name or a bad
 // value is an error naming the parameter, and leaves b unchanged.
 func (b *Behaviour) Set(param, value string) error {
 	bad := func(want string) error {
@@ -204,7 +212,7 @@ func (b *Behaviour) Set(param, value string) error {
 		default:
 			return bad("last_update, lastupdate or flastupdate")
 		}
-	case "action_note_key", "validation_answer", "priority_id_key":
+	case "action_note_key", "validation_answer", "priority_id_key", "restricted_ticket_answer":
 		f, want := b.keyField(param)
 		if !slices.Contains(want, v) {
 			return bad(strings.Join(want, " or "))
@@ -244,7 +252,7 @@ func (b Behaviour) Validate() error {
 	default:
 		return bad("ticket_time_key", b.TicketTimeKey, "last_update, lastupdate or flastupdate")
 	}
-	for _, param := range []string{"action_note_key", "validation_answer", "priority_id_key"} {
+	for _, param := range keyParams {
 		f, want := b.keyField(param)
 		if *f != "" && !slices.Contains(want, *f) {
 			return bad(param, *f, strings.Join(want, " or "))
@@ -253,10 +261,16 @@ func (b Behaviour) Validate() error {
 	return nil
 }
 
-// keyField returns the field behind one of the string-choice parameters
-// added for tickets' fields and notes, and its allowed values, default first.
+// keyParams are the string-choice parameters added for tickets' fields,
+// notes and access.
+var keyParams = []string{"action_note_key", "validation_answer", "priority_id_key", "restricted_ticket_answer"}
+
+// keyField returns the field behind one of keyParams, and its allowed
+// values, default first.
 func (b *Behaviour) keyField(param string) (*string, []string) {
 	switch param {
+	case "restricted_ticket_answer":
+		return &b.RestrictedTicketAnswer, []string{restrictedForbidden, restrictedNotFound, restrictedEmpty}
 	case "action_note_key":
 		return &b.ActionNoteKey, []string{noteKeyDefault, noteKeyHTML}
 	case "validation_answer":
@@ -280,7 +294,7 @@ func (b Behaviour) effective() Behaviour {
 	if b.TicketTimeKey != timeKeyNoScore && b.TicketTimeKey != timeKeyF {
 		b.TicketTimeKey = timeKeyDefault
 	}
-	for _, param := range []string{"action_note_key", "validation_answer", "priority_id_key"} {
+	for _, param := range keyParams {
 		if f, want := b.keyField(param); !slices.Contains(want, *f) {
 			*f = want[0]
 		}
@@ -293,9 +307,9 @@ func (b Behaviour) effective() Behaviour {
 func (b Behaviour) String() string {
 	e := b.effective()
 	return fmt.Sprintf("ticket_date_filter=%s ticket_order=%s past_end_repeats=%t asset_page_size=%d unpaged_limit=%d ticket_time_key=%s halo_dates=%t"+
-		" action_note_key=%s validation_answer=%s priority_id_key=%s",
+		" action_note_key=%s validation_answer=%s priority_id_key=%s restricted_ticket_answer=%s",
 		e.TicketDateFilter, e.TicketOrder, e.PastEndRepeats, e.AssetPageSize, e.UnpagedLimit, e.TicketTimeKey, e.HaloDates,
-		e.ActionNoteKey, e.ValidationAnswer, e.PriorityIDKey)
+		e.ActionNoteKey, e.ValidationAnswer, e.PriorityIDKey, e.RestrictedTicketAnswer)
 }
 
 // ticketEncoding is the part of a Behaviour that shapes ticket bodies.

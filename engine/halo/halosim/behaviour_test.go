@@ -63,7 +63,8 @@ func TestDialects(t *testing.T) {
 		"rejects-dates": {TicketDateFilter: DateFilterReject, TicketOrder: OrderIgnore},
 		"pessimistic": {TicketDateFilter: DateFilterIgnore, TicketOrder: OrderIgnore, PastEndRepeats: true,
 			AssetPageSize: 50, UnpagedLimit: 50, TicketTimeKey: "flastupdate", HaloDates: true,
-			ActionNoteKey: "note_html", ValidationAnswer: "message", PriorityIDKey: "priorityid"},
+			ActionNoteKey: "note_html", ValidationAnswer: "message", PriorityIDKey: "priorityid",
+			RestrictedTicketAnswer: "empty"},
 	}
 	for name, b := range want {
 		if got := dialect(t, name); got != b {
@@ -106,6 +107,8 @@ func TestBehaviourSet(t *testing.T) {
 		{"validation_answer", "Message", Behaviour{ValidationAnswer: "message"}, true},
 		{"priority_id_key", "priorityid", Behaviour{PriorityIDKey: "priorityid"}, true},
 		{"priority_id_key", "priority_id", Behaviour{}, false},
+		{"restricted_ticket_answer", "not_found", Behaviour{RestrictedTicketAnswer: "not_found"}, true},
+		{"restricted_ticket_answer", "hidden", Behaviour{}, false},
 		{"dialect", "pessimistic", Behaviour{}, false}, // a preset is not a field
 	}
 	for _, tt := range tests {
@@ -138,7 +141,7 @@ func TestBehaviourValidateAndString(t *testing.T) {
 	}
 	if got, want := (Behaviour{}).String(),
 		"ticket_date_filter=honour ticket_order=honour past_end_repeats=false asset_page_size=0 unpaged_limit=0 ticket_time_key=last_update halo_dates=false"+
-			" action_note_key=note validation_answer=fields priority_id_key=id"; got != want {
+			" action_note_key=note validation_answer=fields priority_id_key=id restricted_ticket_answer=forbidden"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 	// String is the parameters of POST /_sim/behaviour: it parses back.

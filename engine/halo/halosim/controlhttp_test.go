@@ -71,7 +71,7 @@ func TestControlBehaviour(t *testing.T) {
 
 	code, body := call(http.MethodGet, "")
 	if want := `{"ticket_date_filter":"honour","ticket_order":"honour","past_end_repeats":false,"asset_page_size":0,"unpaged_limit":0,"ticket_time_key":"last_update","halo_dates":false,` +
-		`"action_note_key":"note","validation_answer":"fields","priority_id_key":"id"}`; code != 200 || body != want {
+		`"action_note_key":"note","validation_answer":"fields","priority_id_key":"id","restricted_ticket_answer":"forbidden"}`; code != 200 || body != want {
 		t.Fatalf("GET: %d %s\nwant %s", code, body, want)
 	}
 

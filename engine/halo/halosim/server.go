@@ -152,6 +152,8 @@ type Server struct {
 	faults faultState
 	stats  statsState
 	hooks  hookState // webhook queue and counters (webhook.go)
+
+	ticketFaults map[int]ticketFault // guarded by mu (ticketaccess.go)
 }
 
 // New builds a Server from o, filling defaults and generating the data set.

@@ -26,13 +26,10 @@ func (s *Server) listTickets(w http.ResponseWriter, q query) {
 			f.add(func(t *ticket) bool { return (t.statusID == closedStatusID) == wantClosed })
 		}
 	}
+	f.add(func(t *ticket) bool { return !s.hiddenTicket(t) })
 	ticketDates(f, b.TicketDateFilter)
 	ticketOrder(f, b.TicketOrder)
 	serveList(s, w, q, "tickets", &s.data.tickets, f)
-}
-
-func (s *Server) getTicket(w http.ResponseWriter, id string) {
-	serveOne(s, w, id, "Ticket", &s.data.tickets)
 }
 
 // listStatuses serves GET /api/Status as a bare array. excludeclosed=true
