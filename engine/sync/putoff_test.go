@@ -202,3 +202,42 @@ func TestRefusedEverywhereStopsTheDrain(t *testing.T) {
 		t.Errorf("lone refused delivery %+v; want pending with the one attempt of the drain that applied others", d)
 	}
 }
+
+// TestPollGoesOnWithoutATicketHaloPSAWillNotGive hides an open ticket from
+// the API agent on every dialect and every way HaloPSA may answer for it:
+// polls that look for it (it left the open list) go on without it, with
+// one warning, and apply another ticket's change.
+func TestPollGoesOnWithoutATicketHaloPSAWillNotGive(t *testing.T) {
+	for _, d := range halosim.Dialects() {
+		for _, answer := range []string{"forbidden", "empty"} {
+			t.Run(d.Name+"/"+answer, func(t *testing.T) {
+				d.Behaviour.RestrictedTicketAnswer = answer
+				r := newPollRig(t, d)
+				r.sync()
+				open := r.openIDs()
+				hidden, other := open[5], open[9]
+				r.sim.HideTicket(hidden, true)
+				if err := r.sim.SetTicketSummary(other, "Changed beside a hidden ticket"); err != nil {
+					t.Fatal(err)
+				}
+				r.sync() // fails the test on a poll error
+				if got := r.local(other).Summary; got != "Changed beside a hidden ticket" {
+					t.Fatalf("the other ticket's summary is %q", got)
+				}
+				warned := func() int {
+					rows, _ := r.db.Logs(r.ctx, store.LogQuery{Search: "HaloPSA would not give this ticket"})
+					return len(rows)
+				}
+				// Only a poll that reads the open list looks for the ticket.
+				if n := warned(); n > 1 {
+					t.Fatalf("%d warnings; want at most one", n)
+				}
+				before := r.sim.Stats().ByPath[fmt.Sprintf("/api/tickets/%d", hidden)]
+				r.sync()
+				if after := r.sim.Stats().ByPath[fmt.Sprintf("/api/tickets/%d", hidden)]; after != before || warned() > 1 {
+					t.Fatalf("the next poll fetched the hidden ticket %d more times, %d warnings; want none again", after-before, warned())
+				}
+			})
+		}
+	}
+}
