@@ -18,6 +18,7 @@ import (
 //	POST /_sim/tickets?client_id=N&summary=S       create a ticket
 //	POST /_sim/tickets/{id}/status?status_id=N      change its status
 //	POST /_sim/tickets/{id}/notes?note=T&private=B  add a note as an agent
+//	POST /_sim/tickets/{id}/access?hidden=B&broken=B hide it from the API agent, or make fetching it fail (500)
 //	POST /_sim/lose_answers?n=N                     the next N writes commit, then lose their answer
 //	GET  /_sim/stats                                request and webhook counters
 //	GET  /_sim/behaviour                            the behaviour in effect
@@ -51,6 +52,18 @@ func (s *Server) ControlHandler() http.Handler {
 		}
 		action, err := s.AddNote(id, r.FormValue("note"), private)
 		writeControl(w, map[string]int{"id": action, "ticket_id": id}, err)
+	})
+	mux.HandleFunc("POST /_sim/tickets/{id}/access", func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.Atoi(r.PathValue("id"))
+		hidden, herr := strconv.ParseBool(cmp.Or(r.FormValue("hidden"), "false"))
+		broken, berr := strconv.ParseBool(cmp.Or(r.FormValue("broken"), "false"))
+		if err != nil || herr != nil || berr != nil || hidden && broken {
+			http.Error(w, "the ticket id must be a number, hidden and broken true or false, not both true", http.StatusBadRequest)
+			return
+		}
+		s.HideTicket(id, hidden)
+		s.BreakTicket(id, broken)
+		writeControl(w, map[string]any{"id": id, "hidden": hidden, "broken": broken}, nil)
 	})
 	mux.HandleFunc("POST /_sim/lose_answers", func(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(r.FormValue("n"))

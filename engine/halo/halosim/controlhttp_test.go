@@ -127,6 +127,20 @@ func TestControlNotesAndLostAnswers(t *testing.T) {
 	if srv.NoteCount(tid, "Rang back") != 1 {
 		t.Fatal("the note was not added")
 	}
+	for _, tt := range []struct {
+		query string
+		code  int
+		fault ticketFault
+	}{
+		{"hidden=true", 200, ticketHidden}, {"broken=true", 200, ticketBroken},
+		{"hidden=true&broken=true", 400, ticketBroken}, {"hidden=maybe", 400, ticketBroken}, {"", 200, 0},
+	} {
+		resp, err := http.Post(ts.URL+"/_sim/tickets/"+strconv.Itoa(tid)+"/access?"+tt.query, "", nil)
+		if err != nil || resp.StatusCode != tt.code || srv.ticketFault(tid) != tt.fault {
+			t.Fatalf("access?%s: %v %v, fault %d; want %d, fault %d", tt.query, resp, err, srv.ticketFault(tid), tt.code, tt.fault)
+		}
+		resp.Body.Close()
+	}
 	resp, err = http.Post(ts.URL+"/_sim/lose_answers?n=-1", "", nil)
 	if err != nil || resp.StatusCode != 400 {
 		t.Fatalf("a negative count was taken: %v %v", resp, err)
