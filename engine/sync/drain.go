@@ -226,19 +226,19 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 	}
 	if len(first) > 0 {
 		last := first[len(first)-1]
-		msg := fmt.Sprintf("Could not read this ticket from HaloPSA (%v); its change is tried again at the next sync, the others went on", last.err)
+		msg := fmt.Sprintf("Could not read this ticket from HaloPSA: %v. Its change is tried again at the next sync; the others went on", last.err)
 		if len(first) > 1 {
-			msg = fmt.Sprintf("Could not read %d tickets from HaloPSA, the last this one (%v); their changes are tried again at the next sync, the others went on",
+			msg = fmt.Sprintf("Could not read %d tickets from HaloPSA, the last this one: %v. Their changes are tried again at the next sync; the others went on",
 				len(first), last.err)
 		}
 		ts.log(ctx, store.Warn, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
 	}
 	if len(failed) > 0 {
 		last := failed[len(failed)-1]
-		msg := fmt.Sprintf("Gave up a change to this ticket after %d tries: HaloPSA would not give the ticket (%v). "+
+		msg := fmt.Sprintf("Gave up a change to this ticket after %d tries, as HaloPSA would not give the ticket: %v. "+
 			"Check that HaloSync's API agent may see it; its next change in HaloPSA is tried afresh", maxApplyTries, last.err)
 		if len(failed) > 1 {
-			msg = fmt.Sprintf("Gave up changes to %d tickets after %d tries each: HaloPSA would not give them, the last this one (%v). "+
+			msg = fmt.Sprintf("Gave up changes to %d tickets after %d tries each, as HaloPSA would not give them; the last this one: %v. "+
 				"Check that HaloSync's API agent may see them; their next changes in HaloPSA are tried afresh", len(failed), maxApplyTries, last.err)
 		}
 		ts.log(ctx, store.Error, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
@@ -309,7 +309,7 @@ func (ts *Tickets) prepare(ctx context.Context, it store.InboxItem) (prepared, e
 		case err != nil:
 			return p, err
 		case full.ID.Int() != ev.TicketID:
-			return p, fmt.Errorf("%w (ticket %d asked, id %d in the answer)", errWrongTicket, ev.TicketID, full.ID.Int())
+			return p, fmt.Errorf("%w: its id was %d", errWrongTicket, full.ID.Int())
 		}
 		t = &full
 	}

@@ -338,7 +338,7 @@ func (p *pollRun) fetchLeftOpenList(ctx context.Context) error {
 		fetched++
 		t, err := p.ts.Halo.Ticket(ctx, halo.ID(id))
 		if err == nil && t.ID.Int() != id {
-			err = fmt.Errorf("%w (ticket %d asked, id %d in the answer)", errWrongTicket, id, t.ID.Int())
+			err = fmt.Errorf("%w: its id was %d", errWrongTicket, t.ID.Int())
 		}
 		switch {
 		case errors.Is(err, halo.ErrNotFound):
@@ -351,7 +351,7 @@ func (p *pollRun) fetchLeftOpenList(ctx context.Context) error {
 			// without it, as the drain does (DrainInbox).
 			inARow++
 			p.ts.log(ctx, store.Warn, store.OpPoll, fmt.Sprintf("ticket %d", id), fmt.Sprintf(
-				"HaloPSA would not give this ticket (%v); HaloSync keeps it as it was and looks again at the next full check", err))
+				"HaloPSA would not give this ticket: %v. HaloSync keeps its copy as it was and looks again at the next full check", err))
 			p.ts.markOutside(id, version)
 			continue
 		case err != nil:
