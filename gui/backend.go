@@ -74,6 +74,7 @@ type Backend interface {
 	Notes(ctx context.Context, ticketID int64) ([]store.Note, error)
 	RefreshNotes(ctx context.Context, ticketID int64) (int, error)
 	AddNote(ctx context.Context, ticketID int64, text string, private bool, outcomeID int64) (store.Note, error)
+	SetNoteOutcome(ctx context.Context, noteID, outcomeID int64) error
 	HeldTickets(ctx context.Context) ([]app.HeldClient, error)
 	ReleaseHeld(ctx context.Context, haloClientID, localID int64, mapClient bool) (int, error)
 	DropHeld(ctx context.Context, haloClientID int64) (int, error)

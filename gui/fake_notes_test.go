@@ -21,6 +21,7 @@ type fakeFields struct {
 	onRefresh   map[int64][]store.Note         // notes HaloPSA holds that RefreshNotes brings in
 	refreshed   []int64                        // the tickets RefreshNotes was asked for
 	added       []store.Note                   // what AddNote was given
+	outcomeSets [][2]int64                     // SetNoteOutcome: note, outcome
 	addErr      error
 	nextNote    int64
 	choicesAsks int
@@ -144,4 +145,30 @@ func (f *fakeBackend) AddNote(_ context.Context, ticketID int64, text string, pr
 	f.tk.fields.notes[ticketID] = append(f.tk.fields.notes[ticketID], n)
 	f.tk.outbox++
 	return n, nil
+}
+
+// SetNoteOutcome changes a waiting note's outcome and, as the app's push
+// would once HaloPSA takes it, clears its ticket's error.
+func (f *fakeBackend) SetNoteOutcome(_ context.Context, noteID, outcomeID int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tk.fields.outcomeSets = append(f.tk.fields.outcomeSets, [2]int64{noteID, outcomeID})
+	for tid, ns := range f.tk.fields.notes {
+		for i := range ns {
+			if ns[i].ID != noteID {
+				continue
+			}
+			if !ns[i].Pending() {
+				return errors.New("the note is in HaloPSA already")
+			}
+			ns[i].OutcomeID = outcomeID
+			for j := range f.tk.rows {
+				if f.tk.rows[j].ID == tid {
+					f.tk.rows[j].SyncState, f.tk.rows[j].SyncError = store.TicketPending, ""
+				}
+			}
+			return nil
+		}
+	}
+	return errors.New("no such note")
 }

@@ -21,8 +21,9 @@ import (
 type notesPanel struct {
 	u *Window
 
-	ticket  int64 // the ticket shown; 0 for none
-	inHalo  bool  // the ticket exists in HaloPSA, so it has notes to read there
+	ticket  int64         // the ticket shown; 0 for none
+	row     app.TicketRow // its row as last shown (its sync state)
+	inHalo  bool          // the ticket exists in HaloPSA, so it has notes to read there
 	notes   []store.Note
 	seq     int  // numbers loads, so one for another ticket is dropped
 	loading bool // a plain reload is running
@@ -35,6 +36,7 @@ type notesPanel struct {
 	private *widget.Check
 	add     *widget.Button
 	message *widget.Label
+	fix     *noteOutcomeFix // another outcome for notes HaloPSA refused
 	content fyne.CanvasObject
 }
 
@@ -50,7 +52,8 @@ func newNotesPanel(u *Window) *notesPanel {
 	p.add = &widget.Button{Text: "Add note", Icon: theme.ContentAddIcon(), OnTapped: p.onAdd}
 	p.message = &widget.Label{Wrapping: fyne.TextWrapWord}
 	p.message.Hide()
-	bottom := container.NewVBox(p.message, container.NewBorder(nil, nil, nil, container.NewHBox(p.private, p.add), p.entry))
+	p.fix = newNoteOutcomeFix(p)
+	bottom := container.NewVBox(p.message, p.fix.content, container.NewBorder(nil, nil, nil, container.NewHBox(p.private, p.add), p.entry))
 	p.content = container.NewBorder(p.title, bottom, nil, nil, p.scroll)
 	p.show(nil)
 	return p
@@ -61,7 +64,7 @@ func newNotesPanel(u *Window) *notesPanel {
 // only re-reads what is stored here.
 func (p *notesPanel) show(r *app.TicketRow) {
 	if r == nil {
-		p.ticket, p.notes = 0, nil
+		p.ticket, p.notes, p.row = 0, nil, app.TicketRow{}
 		p.seq++
 		p.loading = false // the running load is for the old ticket
 		p.title.SetText("Notes")
@@ -71,10 +74,12 @@ func (p *notesPanel) show(r *app.TicketRow) {
 		return
 	}
 	inHalo := r.HaloID != 0
+	p.row = *r
 	if r.ID == p.ticket {
 		// The ticket reached HaloPSA since it was opened: read its notes there.
 		refresh := inHalo && !p.inHalo
 		p.inHalo = inHalo
+		p.fix.update() // the row's sync state may have changed
 		p.load(refresh)
 		return
 	}
@@ -160,6 +165,7 @@ func (p *notesPanel) setNotes(notes []store.Note) {
 	}
 	p.list.Objects = objs
 	p.list.Refresh()
+	p.fix.update()
 	p.scroll.ScrollToBottom() // the newest note, just added or arrived, is last
 	if !p.loading {
 		p.updateTitle(false)
