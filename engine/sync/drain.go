@@ -103,29 +103,6 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 	return d.applied, err
 }
 
-// maxApplyTries is how many drains that applied other deliveries try one
-// whose ticket HaloPSA would not give before it is set aside; maxInARow is
-// how many such failures in a row stop a drain.
-const (
-	maxApplyTries = 5
-	maxInARow     = 3
-)
-
-// putOff is a delivery whose ticket could not be read, and why.
-type putOff struct {
-	it     store.InboxItem
-	ticket int64
-	err    error
-}
-
-// putOffs are a drain's put-off deliveries, with what it takes to judge
-// them.
-type putOffs struct {
-	items   []putOff
-	inARow  int  // failures since the last delivery read
-	readOne bool // a delivery was read: HaloPSA answers for other tickets
-}
-
 // drain is DrainInbox's loop over the pending deliveries, a chunk at a time.
 func (ts *Tickets) drain(ctx context.Context, d *drainTally, po *putOffs) error {
 	var after int64 // the last delivery read or put off
@@ -160,90 +137,6 @@ func (ts *Tickets) drain(ctx context.Context, d *drainTally, po *putOffs) error 
 			return stop
 		}
 	}
-}
-
-// aboutOneTicket reports whether err, met reading one delivery's ticket
-// from HaloPSA, may concern that ticket alone: HaloPSA answered, but
-// refused it (403: the API agent may not see it), rejected the request
-// (400), failed on it (5xx, after the client's retries), or sent something
-// other than the ticket. Anything else would fail every delivery alike.
-func aboutOneTicket(err error) bool {
-	if errors.Is(err, errWrongTicket) {
-		return true
-	}
-	var api *halo.APIError
-	if !errors.As(err, &api) {
-		return false // the store, or the context
-	}
-	switch {
-	case errors.Is(err, halo.ErrPermission), errors.Is(err, halo.ErrValidation), errors.Is(err, halo.ErrServer):
-		return true
-	case errors.Is(err, halo.ErrNotHalo):
-		return api.Status >= 200 && api.Status < 300 // a ticket HaloSync cannot read
-	}
-	return false
-}
-
-// errWrongTicket is an answer to a ticket's fetch that is not that ticket,
-// such as an empty object: how HaloPSA answers for a ticket the API agent
-// may not see is not known (HALOPSA-API.md section 1).
-var errWrongTicket = errors.New("HaloPSA's answer was not the ticket")
-
-// settlePutOff records the drain's put-off deliveries. Only a drain that
-// read another delivery counts them as tried: when none could be read, the
-// trouble may be HaloPSA's, and nothing is held against them. A delivery
-// tried maxApplyTries times is set aside (failed, its reason kept in the
-// inbox); the others stay pending with one more attempt. One log row per
-// drain says which were put off for the first time, and one which were set
-// aside (an error, so the owner hears of it).
-func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
-	if len(po.items) == 0 || !po.readOne {
-		return nil
-	}
-	var first, failed []putOff
-	_, err := ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
-		first, failed = nil, nil
-		for _, p := range po.items {
-			why := "could not read the ticket: " + p.err.Error()
-			if p.it.Attempts+1 >= maxApplyTries {
-				failed = append(failed, p)
-				if err := b.SetInboxStatus(p.it.ID, store.InboxFailed, why); err != nil {
-					return err
-				}
-				continue
-			}
-			if p.it.Attempts == 0 {
-				first = append(first, p)
-			}
-			if err := b.PutOffInbox(p.it.ID, why); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if len(first) > 0 {
-		last := first[len(first)-1]
-		msg := fmt.Sprintf("Could not read this ticket from HaloPSA: %v. Its change is tried again at the next sync; the others went on", last.err)
-		if len(first) > 1 {
-			msg = fmt.Sprintf("Could not read %d tickets from HaloPSA, the last this one: %v. Their changes are tried again at the next sync; the others went on",
-				len(first), last.err)
-		}
-		ts.log(ctx, store.Warn, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
-	}
-	if len(failed) > 0 {
-		last := failed[len(failed)-1]
-		msg := fmt.Sprintf("Gave up a change to this ticket after %d tries, as HaloPSA would not give the ticket: %v. "+
-			"Check that HaloSync's API agent may see it; its next change in HaloPSA is tried afresh", maxApplyTries, last.err)
-		if len(failed) > 1 {
-			msg = fmt.Sprintf("Gave up changes to %d tickets after %d tries each, as HaloPSA would not give them; the last this one: %v. "+
-				"Check that HaloSync's API agent may see them; their next changes in HaloPSA are tried afresh", len(failed), maxApplyTries, last.err)
-		}
-		ts.log(ctx, store.Error, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
-	}
-	return nil
 }
 
 // logDrain writes a drain's summary rows. One row for the lot: a sender
