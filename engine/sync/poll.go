@@ -344,6 +344,7 @@ func (p *pollRun) fetchLeftOpenList(ctx context.Context) error {
 		case errors.Is(err, halo.ErrNotFound):
 			p.ts.log(ctx, store.Warn, store.OpPoll, fmt.Sprintf("ticket %d", id), "HaloPSA no longer has this ticket")
 			p.ts.markOutside(id, version)
+			inARow = 0 // HaloPSA answers
 			continue
 		case err != nil && aboutOneTicket(err) && inARow+1 < maxInARow:
 			// Most likely a ticket the API agent may no longer see (its team
