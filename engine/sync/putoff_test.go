@@ -75,19 +75,14 @@ func (r *putOffRig) fetches(id int) int {
 	return r.sim.Stats().ByPath[fmt.Sprintf("/api/tickets/%d", id)]
 }
 
+// logs returns the log rows at level or above that contain text.
 func (r *putOffRig) logs(level store.Level, text string) []store.LogEntry {
 	r.t.Helper()
-	rows, err := r.db.Logs(r.ctx, store.LogQuery{Search: text})
+	rows, err := r.db.Logs(r.ctx, store.LogQuery{Search: text, MinLevel: level})
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	var out []store.LogEntry
-	for _, l := range rows {
-		if l.Level == level {
-			out = append(out, l)
-		}
-	}
-	return out
+	return rows
 }
 
 // TestTicketHaloPSAWillNotGiveDoesNotHoldUpOthers sends a change to a
