@@ -25,18 +25,18 @@ type noteOutcomeFix struct {
 	reading  bool
 	busy     bool
 
-	why     *widget.Label
-	outcome *widget.Select
+	outcome *widget.Select // its placeholder says what it is for
 	send    *widget.Button
 	content *fyne.Container
 }
 
 func newNoteOutcomeFix(p *notesPanel) *noteOutcomeFix {
 	f := &noteOutcomeFix{p: p}
-	f.why = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
-	f.outcome = &widget.Select{PlaceHolder: "Outcome…", OnChanged: func(string) { f.updateButton() }}
+	f.outcome = &widget.Select{OnChanged: func(string) { f.updateButton() }}
 	f.send = &widget.Button{Text: "Send again", Icon: theme.MailSendIcon(), Importance: widget.WarningImportance, OnTapped: f.onSend}
-	f.content = container.NewVBox(f.why, container.NewBorder(nil, nil, nil, f.send, f.outcome))
+	// One row, no label: the notes list is short in a small window, and
+	// the ticket's sync note just above already says what HaloPSA refused.
+	f.content = container.NewBorder(nil, nil, nil, f.send, f.outcome)
 	f.content.Hide()
 	return f
 }
@@ -60,12 +60,12 @@ func (f *noteOutcomeFix) update() {
 		f.content.Hide()
 		return
 	}
-	// HaloPSA's reason is in the ticket's sync note just above.
-	what := "the refused note"
+	what := "Another outcome for the refused note…"
 	if len(waiting) > 1 {
-		what = fmt.Sprintf("the %d refused notes", len(waiting))
+		what = fmt.Sprintf("Another outcome for the %d refused notes…", len(waiting))
 	}
-	f.why.SetText(fmt.Sprintf("Send %s with another outcome:", what))
+	f.outcome.PlaceHolder = what
+	f.outcome.Refresh()
 	f.content.Show()
 	f.updateButton()
 	if f.outcomes != nil || f.reading || p.u.b == nil {
@@ -78,7 +78,7 @@ func (f *noteOutcomeFix) update() {
 		p.u.do(func() {
 			f.reading = false
 			if err != nil {
-				f.why.SetText("HaloPSA's outcomes could not be read. " + plainError(err))
+				p.setMessage("HaloPSA's outcomes could not be read. "+plainError(err), widget.DangerImportance)
 				return
 			}
 			f.outcomes = c.Outcomes

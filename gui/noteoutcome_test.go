@@ -43,8 +43,8 @@ func TestRefusedNoteIsSentWithAnotherOutcome(t *testing.T) {
 	}
 	selectTicket(t, u, tt, 1)
 	u.work.wait() // HaloPSA's outcomes are read
-	if !fix.content.Visible() || !strings.Contains(fix.why.Text, "the 2 refused notes") {
-		t.Fatalf("fix shown %v, saying %q; want it naming the 2 notes", fix.content.Visible(), fix.why.Text)
+	if !fix.content.Visible() || !strings.Contains(fix.outcome.PlaceHolder, "the 2 refused notes") {
+		t.Fatalf("fix shown %v, saying %q; want it naming the 2 notes", fix.content.Visible(), fix.outcome.PlaceHolder)
 	}
 	if !strings.Contains(tt.syncNote.Text, "You do not have access to this Action") {
 		t.Errorf("the ticket's sync note %q does not give HaloPSA's reason", tt.syncNote.Text)
@@ -62,7 +62,7 @@ func TestRefusedNoteIsSentWithAnotherOutcome(t *testing.T) {
 	})
 	ui(u, func() {
 		c, d := u.win.Canvas(), fyne.CurrentApp().Driver()
-		for _, o := range []fyne.CanvasObject{fix.why, fix.outcome, fix.send, tt.notes.entry, tt.notes.add} {
+		for _, o := range []fyne.CanvasObject{fix.outcome, fix.send, tt.notes.entry, tt.notes.add} {
 			pos, size := d.AbsolutePositionForObject(o), o.Size()
 			if !o.Visible() || pos.X < 0 || pos.X+size.Width > c.Size().Width || pos.Y+size.Height > c.Size().Height || size.Width < o.MinSize().Width {
 				t.Errorf("%T is cut off at 900x600: at %v, size %v, needs %v", o, pos, size, o.MinSize())
