@@ -110,16 +110,41 @@ func (c *cli) ticketsCreate(ctx context.Context, a *app.App, args []string) erro
 
 // pushAndSay runs a ticket cycle (here or in the owner), then says what
 // still stops the ticket, if anything: a create HaloPSA refused for a
-// field waits in the outbox, which is no failure of the command.
+// field, or a note refused for its outcome, waits in the outbox, which is
+// no failure of the command.
 func (c *cli) pushAndSay(ctx context.Context, a *app.App, ticketID int64) error {
 	if err := c.ticketsOnce(ctx, a); err != nil {
 		return err
 	}
-	if r, err := a.Ticket(ctx, ticketID); err == nil && r.SyncState == store.TicketError {
+	r, err := a.Ticket(ctx, ticketID)
+	if err != nil || r.SyncState != store.TicketError {
+		return nil
+	}
+	switch {
+	case r.HaloID == 0:
 		fmt.Fprintf(c.stdout, "Ticket %d is not in HaloPSA yet: %s.\nIt stays queued; set the field with `halosyncctl tickets fix %d --site .. --contact .. --type .. --priority ..`.\n",
 			ticketID, r.SyncError, ticketID)
+	case c.notesWaiting(ctx, a, ticketID):
+		fmt.Fprintf(c.stdout, "HaloPSA has not taken ticket %d's note: %s.\nIt stays queued; send it with another outcome: `halosyncctl tickets fix %d --note-outcome \"Internal Note\"`.\n",
+			ticketID, r.SyncError, ticketID)
+	default:
+		fmt.Fprintf(c.stdout, "HaloPSA did not take the change to ticket %d: %s.\n", ticketID, r.SyncError)
 	}
 	return nil
+}
+
+// notesWaiting reports whether ticket id has notes HaloPSA has not taken.
+func (c *cli) notesWaiting(ctx context.Context, a *app.App, id int64) bool {
+	notes, err := a.Notes(ctx, id)
+	if err != nil {
+		return false
+	}
+	for _, n := range notes {
+		if n.Pending() {
+			return true
+		}
+	}
+	return false
 }
 
 // ticketsShow is `tickets show TICKET`: every field by name, and why it

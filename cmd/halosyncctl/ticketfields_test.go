@@ -219,14 +219,18 @@ func TestNoteRefusedForItsOutcomeIsFixed(t *testing.T) {
 		t.Fatalf("the create did not reach HaloPSA: %+v", tk)
 	}
 	id := strconv.FormatInt(tk.ID, 10)
-	e.must("", "tickets", "note", id, "Approved by the owner", "--outcome", "Approve Change")
+	r := e.must("", "tickets", "note", id, "Approved by the owner", "--outcome", "Approve Change")
+	wantContains(t, "tickets note with a refused outcome", r.stdout, "HaloPSA has not taken ticket "+id+"'s note", "--note-outcome")
+	if strings.Contains(r.stdout, "not in HaloPSA yet") {
+		t.Errorf("tickets note says the ticket is not in HaloPSA: %q", r.stdout)
+	}
 	wantContains(t, "the refused note", e.must("", "tickets", "show", id).stdout, "You do not have access to this Action")
 	wantContains(t, "tickets notes", e.must("", "tickets", "notes", id).stdout, "Approved by the owner", "pending")
 	if n := sim.NoteCount(int(tk.HaloID), "Approved by the owner"); n != 0 {
 		t.Fatalf("HaloPSA took the refused note %d times", n)
 	}
 
-	r := e.must("", "tickets", "fix", id, "--note-outcome", "internal note")
+	r = e.must("", "tickets", "fix", id, "--note-outcome", "internal note")
 	wantContains(t, "tickets fix --note-outcome", r.stdout, "1 note(s) of ticket "+id+" now go with outcome internal note", "Ticket sync done")
 	if n := sim.NoteCount(int(tk.HaloID), "Approved by the owner"); n != 1 {
 		t.Fatalf("HaloPSA has the fixed note %d times, want once", n)
