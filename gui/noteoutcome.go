@@ -24,6 +24,7 @@ type noteOutcomeFix struct {
 	outcomes []store.Outcome // HaloPSA's, nil until read
 	reading  bool
 	busy     bool
+	resent   bool // notes were given another outcome: say so until they went
 
 	outcome *widget.Select // its placeholder says what it is for
 	send    *widget.Button
@@ -56,6 +57,10 @@ func (f *noteOutcomeFix) waiting() []store.Note {
 // and notes wait, and reads HaloPSA's outcomes the first time.
 func (f *noteOutcomeFix) update() {
 	p, waiting := f.p, f.waiting()
+	if f.resent && len(waiting) == 0 {
+		f.resent = false
+		p.setMessage("", widget.MediumImportance) // "Sending again…": they went
+	}
 	if !p.inHalo || p.row.SyncState != store.TicketError || len(waiting) == 0 {
 		f.content.Hide()
 		return
@@ -122,6 +127,7 @@ func (f *noteOutcomeFix) onSend() {
 				return
 			}
 			p.setMessage(fmt.Sprintf("Sending again with the outcome %s…", o.Name), widget.MediumImportance)
+			f.resent = true
 			f.content.Hide()
 			f.outcome.ClearSelected()
 			p.u.ticketsChanged()

@@ -87,4 +87,16 @@ func TestRefusedNoteIsSentWithAnotherOutcome(t *testing.T) {
 	if fix.content.Visible() {
 		t.Error("the fix came back once the ticket was no longer in error")
 	}
+	// Once HaloPSA has the notes, "Sending again…" goes.
+	f.locked(func() {
+		for i := range f.tk.fields.notes[1] {
+			f.tk.fields.notes[1][i].HaloID = 20 + int64(i)
+		}
+		f.tk.rows[0].SyncState = store.TicketSynced
+	})
+	f.emit(app.Event{TicketsChanged: &app.TicketsChange{}})
+	u.work.wait()
+	if tt.notes.message.Visible() {
+		t.Errorf("the panel still says %q once the notes went", tt.notes.message.Text)
+	}
 }
