@@ -79,6 +79,11 @@ Tickets:
                       the webhook URL and credentials to enter in HaloPSA
   webhook test        send a test delivery through the public URL and
                       check it reaches HaloSync (serve must be running)
+  webhook inbox [--json] [--limit N]
+                      deliveries by state, and those that did not apply
+                      (given up, unreadable) with why
+  webhook retry       try the given-up deliveries again (once HaloSync's
+                      API agent may see their tickets)
 
 The client book and mapping:
   clients list [--json] [--search TEXT]

@@ -13,7 +13,7 @@ import (
 )
 
 func (c *cli) webhook(ctx context.Context, a *app.App, args []string) error {
-	sub, args, err := subcommand(args, "webhook info|set|test")
+	sub, args, err := subcommand(args, "webhook info|set|test|inbox|retry")
 	if err != nil {
 		return err
 	}
@@ -22,6 +22,10 @@ func (c *cli) webhook(ctx context.Context, a *app.App, args []string) error {
 		return c.webhookInfo(ctx, a, args)
 	case "set":
 		return c.webhookSet(ctx, a, args)
+	case "inbox":
+		return c.webhookInbox(ctx, a, args)
+	case "retry":
+		return c.webhookRetry(ctx, a, args)
 	case "test":
 		if err := parse(c.flags("webhook test"), args); err != nil {
 			return err

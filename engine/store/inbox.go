@@ -139,6 +139,30 @@ func (db *DB) SetInboxStatus(ctx context.Context, id int64, s InboxStatus, errTe
 	return nil
 }
 
+// RetryFailedInbox makes every failed item pending again, for one more
+// round of tries (after the owner fixed what they failed on), and returns
+// how many. Their attempts start again from 0, except for an item once held
+// and released to a local client: its count stays above 0, as that is what
+// tells the apply step to look up where it was released to.
+func (db *DB) RetryFailedInbox(ctx context.Context) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE inbox SET status = 'pending', error = '', updated_at = ?,
+				attempts = CASE WHEN apply_to_local IS NULL THEN 0 ELSE 1 END
+			WHERE status = 'failed'`, db.stamp())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: retry failed inbox items: %w", err)
+	}
+	return int(n), nil
+}
+
 // InboxCounts returns how many items the inbox holds in each status. Every
 // status is present in the map, with 0 when it has none.
 func (db *DB) InboxCounts(ctx context.Context) (map[InboxStatus]int, error) {

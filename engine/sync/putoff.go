@@ -110,10 +110,12 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 	if len(failed) > 0 {
 		last := failed[len(failed)-1]
 		msg := fmt.Sprintf("Gave up a change to this ticket after %d tries, as HaloPSA would not give the ticket: %v. "+
-			"Check that HaloSync's API agent may see it; its next change in HaloPSA is tried afresh", maxApplyTries, last.err)
+			"Once HaloSync's API agent may see it, `halosyncctl webhook retry` tries the change again; its next change in HaloPSA is tried afresh anyway",
+			maxApplyTries, last.err)
 		if len(failed) > 1 {
 			msg = fmt.Sprintf("Gave up changes to %d tickets after %d tries each, as HaloPSA would not give them; the last this one: %v. "+
-				"Check that HaloSync's API agent may see them; their next changes in HaloPSA are tried afresh", len(failed), maxApplyTries, last.err)
+				"Once HaloSync's API agent may see them, `halosyncctl webhook retry` tries the changes again; their next changes in HaloPSA are tried afresh anyway",
+				len(failed), maxApplyTries, last.err)
 		}
 		ts.log(ctx, store.Error, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
 	}
