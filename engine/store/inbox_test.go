@@ -290,3 +290,53 @@ func BenchmarkAddInboxParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "items/s")
 }
+
+// TestRetryFailedInbox makes failed items pending again with their attempts
+// from 0, except one released to a local client before, whose count stays
+// above 0 so that the apply step still looks up where it goes.
+func TestRetryFailedInbox(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if _, err := db.AddInbox(ctx, []InboxItem{inboxItem("plain", 1), inboxItem("released", 2), inboxItem("applied", 3)}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.PendingInbox(ctx, 10)
+	plain, released, applied := items[0].ID, items[1].ID, items[2].ID
+	local, err := db.AddLocalClient(ctx, LocalClient{Name: "Northwind"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.HoldInbox(ctx, released, 77, "not mapped"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ReleaseHeldTo(ctx, []int64{released}, local); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{plain, released} {
+		for range 3 {
+			if err := db.SetInboxStatus(ctx, id, InboxFailed, "could not read the ticket"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := db.SetInboxStatus(ctx, applied, InboxApplied, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.RetryFailedInbox(ctx); err != nil || n != 2 {
+		t.Fatalf("RetryFailedInbox = %d, %v; want the 2 failed", n, err)
+	}
+	got := map[int64]InboxItem{}
+	pending, _ := db.PendingInbox(ctx, 10)
+	for _, it := range pending {
+		got[it.ID] = it
+	}
+	if len(got) != 2 || got[plain].Attempts != 0 || got[plain].Error != "" || got[released].Attempts != 1 {
+		t.Fatalf("pending after the retry: %+v", pending)
+	}
+	if to, err := db.InboxApplyTo(ctx, released); err != nil || to != local {
+		t.Errorf("the released item goes to %d (%v), want %d", to, err, local)
+	}
+	if n, _ := db.RetryFailedInbox(ctx); n != 0 {
+		t.Errorf("a second retry found %d", n)
+	}
+}
