@@ -81,7 +81,8 @@ func (d *drainTally) add(it store.InboxItem, o outcome) {
 // off, and draining goes on: one ticket the API agent may not see must not
 // hold up the others. It is tried again at the next drain, and set aside
 // (failed) once maxApplyTries drains that applied others could not read it.
-// maxInARow such failures in a row look like HaloPSA's trouble, not the
+// Changes to one such ticket are one refusal, asked once per drain;
+// maxInARow tickets refused in a row look like HaloPSA's trouble, not the
 // tickets': draining stops there, as it does at once for an error that
 // would fail every delivery alike (HaloPSA unreachable or limiting, the
 // credentials); the delivery stays pending, to be tried again on the next
@@ -114,13 +115,12 @@ func (ts *Tickets) drain(ctx context.Context, d *drainTally, po *putOffs) error 
 		preps := make([]prepared, 0, len(items))
 		var stop error
 		for _, it := range items {
-			p, err := ts.prepare(ctx, it)
+			p, err := ts.prepare(ctx, it, po.refused)
 			switch {
 			case err == nil:
 				po.inARow, po.readOne = 0, true
 				preps = append(preps, p)
-			case aboutOneTicket(err) && po.inARow+1 < maxInARow:
-				po.inARow++
+			case aboutOneTicket(err) && po.admit(p.ev.TicketID, err):
 				po.items = append(po.items, putOff{it, p.ev.TicketID, err})
 			default:
 				stop = err // apply those before it, then stop
@@ -165,7 +165,10 @@ func (ts *Tickets) logDrain(ctx context.Context, d *drainTally) {
 // prepare reads one delivery and fetches what applying it needs from
 // HaloPSA, outside any transaction. An error means "try again later"; a
 // delivery that can never apply is marked.
-func (ts *Tickets) prepare(ctx context.Context, it store.InboxItem) (prepared, error) {
+//
+// refused holds the tickets HaloPSA would not give earlier in the drain: a
+// delivery for one of them fails the same way without asking again.
+func (ts *Tickets) prepare(ctx context.Context, it store.InboxItem, refused map[int64]error) (prepared, error) {
 	p := prepared{it: it}
 	events, err := webhook.Decode(it.Body)
 	if err != nil || len(events) != 1 || events[0].Err != nil || events[0].TicketID == 0 {
@@ -184,6 +187,9 @@ func (ts *Tickets) prepare(ctx context.Context, it store.InboxItem) (prepared, e
 	// deletion's, whose ticket is the one that was (HaloPSA's answer now is
 	// what counts), and a held one's, which may be long out of date.
 	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() || deleted || p.to != 0 || ts.heldTooLong(ctx, it, *t) {
+		if err, ok := refused[ev.TicketID]; ok {
+			return p, err
+		}
 		full, err := ts.Halo.Ticket(ctx, halo.ID(ev.TicketID))
 		switch {
 		case errors.Is(err, halo.ErrNotFound):

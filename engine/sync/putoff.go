@@ -15,7 +15,7 @@ import (
 
 // maxApplyTries is how many drains that applied other deliveries try one
 // whose ticket HaloPSA would not give before it is set aside; maxInARow is
-// how many such failures in a row stop a drain.
+// how many tickets refused in a row stop a drain.
 const (
 	maxApplyTries = 5
 	maxInARow     = 3
@@ -32,8 +32,28 @@ type putOff struct {
 // them.
 type putOffs struct {
 	items   []putOff
-	inARow  int  // failures since the last delivery read
-	readOne bool // a delivery was read: HaloPSA answers for other tickets
+	refused map[int64]error // the tickets HaloPSA would not give, and why
+	inARow  int             // tickets refused since the last delivery read
+	readOne bool            // a delivery was read: HaloPSA answers for other tickets
+}
+
+// admit reports whether a delivery whose ticket HaloPSA would not give
+// (err) is put off: always when that ticket was refused before in the
+// drain (several changes to one ticket are one refusal), otherwise unless
+// it makes maxInARow tickets refused in a row.
+func (po *putOffs) admit(ticket int64, err error) bool {
+	if _, seen := po.refused[ticket]; seen {
+		return true
+	}
+	if po.inARow+1 >= maxInARow {
+		return false
+	}
+	po.inARow++
+	if po.refused == nil {
+		po.refused = map[int64]error{}
+	}
+	po.refused[ticket] = err
+	return true
 }
 
 // aboutOneTicket reports whether err, met reading one delivery's ticket

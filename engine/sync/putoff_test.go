@@ -236,3 +236,36 @@ func TestPollGoesOnWithoutATicketHaloPSAWillNotGive(t *testing.T) {
 		}
 	}
 }
+
+// TestSeveralChangesToOneRefusedTicket sends four changes to a ticket the
+// API agent may not see, then one to another ticket: they are one refusal,
+// not four in a row, so the drain goes on to the other ticket, and asks
+// HaloPSA for the refused one once.
+func TestSeveralChangesToOneRefusedTicket(t *testing.T) {
+	r := newPutOffRig(t, "forbidden")
+	bad, good := r.ticket(), r.ticket()
+	r.sim.HideTicket(bad, true)
+	for status := range 4 {
+		r.changed(bad, 1+status)
+	}
+	r.changed(good, 4)
+	r.sim.ResetStats()
+	if _, err := r.ts.DrainInbox(r.ctx); err != nil {
+		t.Fatalf("DrainInbox: %v; want the refused ticket's changes put off and the other applied", err)
+	}
+	if got := r.local(good).StatusID; got != 4 {
+		t.Errorf("the other ticket's status is %d, want 4", got)
+	}
+	if n := r.fetches(bad); n != 1 {
+		t.Errorf("the refused ticket was fetched %d times, want once", n)
+	}
+	pending, _ := r.db.PendingInbox(r.ctx, 10)
+	if len(pending) != 4 {
+		t.Fatalf("%d deliveries pending, want the refused ticket's 4", len(pending))
+	}
+	for _, it := range pending {
+		if it.ObjectID != int64(bad) || it.Attempts != 1 {
+			t.Errorf("pending %+v; want ticket %d's with one attempt", it, bad)
+		}
+	}
+}
