@@ -119,25 +119,34 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 		return err
 	}
 	if len(first) > 0 {
-		last := first[len(first)-1]
-		msg := fmt.Sprintf("Could not read this ticket from HaloPSA: %v. Its change is tried again at the next sync; the others went on", last.err)
-		if len(first) > 1 {
+		last, n := first[len(first)-1], tickets(first)
+		msg := fmt.Sprintf("Could not read this ticket from HaloPSA: %v. Its changes are tried again at the next sync; the others went on", last.err)
+		if n > 1 {
 			msg = fmt.Sprintf("Could not read %d tickets from HaloPSA, the last this one: %v. Their changes are tried again at the next sync; the others went on",
-				len(first), last.err)
+				n, last.err)
 		}
 		ts.log(ctx, store.Warn, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
 	}
 	if len(failed) > 0 {
-		last := failed[len(failed)-1]
-		msg := fmt.Sprintf("Gave up a change to this ticket after %d tries, as HaloPSA would not give the ticket: %v. "+
-			"Once HaloSync's API agent may see it, `halosyncctl webhook retry` tries the change again; its next change in HaloPSA is tried afresh anyway",
+		last, n := failed[len(failed)-1], tickets(failed)
+		msg := fmt.Sprintf("Gave up changes to this ticket after %d tries, as HaloPSA would not give the ticket: %v. "+
+			"Once HaloSync's API agent may see it, `halosyncctl webhook retry` tries them again; its next change in HaloPSA is tried afresh anyway",
 			maxApplyTries, last.err)
-		if len(failed) > 1 {
+		if n > 1 {
 			msg = fmt.Sprintf("Gave up changes to %d tickets after %d tries each, as HaloPSA would not give them; the last this one: %v. "+
 				"Once HaloSync's API agent may see them, `halosyncctl webhook retry` tries the changes again; their next changes in HaloPSA are tried afresh anyway",
-				len(failed), maxApplyTries, last.err)
+				n, maxApplyTries, last.err)
 		}
 		ts.log(ctx, store.Error, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
 	}
 	return nil
+}
+
+// tickets counts the distinct tickets of ps.
+func tickets(ps []putOff) int {
+	seen := map[int64]bool{}
+	for _, p := range ps {
+		seen[p.ticket] = true
+	}
+	return len(seen)
 }

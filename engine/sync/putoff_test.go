@@ -138,7 +138,7 @@ func TestTicketHaloPSAWillNotGiveDoesNotHoldUpOthers(t *testing.T) {
 			if n := len(r.logs(store.Warn, "Could not read this ticket")); n != 1 {
 				t.Errorf("%d warnings; want the first try's only", n)
 			}
-			gaveUp := r.logs(store.Error, "Gave up a change to this ticket after 5 tries")
+			gaveUp := r.logs(store.Error, "Gave up changes to this ticket after 5 tries")
 			if len(gaveUp) != 1 || gaveUp[0].Object != fmt.Sprintf("ticket %d", bad) {
 				t.Fatalf("error rows %+v; want one naming ticket %d", gaveUp, bad)
 			}
@@ -267,5 +267,8 @@ func TestSeveralChangesToOneRefusedTicket(t *testing.T) {
 		if it.ObjectID != int64(bad) || it.Attempts != 1 {
 			t.Errorf("pending %+v; want ticket %d's with one attempt", it, bad)
 		}
+	}
+	if warn := r.logs(store.Warn, "Could not read this ticket from HaloPSA"); len(warn) != 1 {
+		t.Errorf("warnings %+v; want one, for the one ticket", warn)
 	}
 }
