@@ -78,6 +78,8 @@ type Backend interface {
 	HeldTickets(ctx context.Context) ([]app.HeldClient, error)
 	ReleaseHeld(ctx context.Context, haloClientID, localID int64, mapClient bool) (int, error)
 	DropHeld(ctx context.Context, haloClientID int64) (int, error)
+	Inbox(ctx context.Context, limit int) (app.InboxReport, error)
+	RetryFailedDeliveries(ctx context.Context) (int, error)
 
 	TunnelSettings(ctx context.Context) (app.TunnelSettings, error)
 	SetTunnel(ctx context.Context, s app.TunnelSettings) error

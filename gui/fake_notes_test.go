@@ -22,6 +22,8 @@ type fakeFields struct {
 	refreshed   []int64                        // the tickets RefreshNotes was asked for
 	added       []store.Note                   // what AddNote was given
 	outcomeSets [][2]int64                     // SetNoteOutcome: note, outcome
+	givenUp     []store.InboxItem              // the inbox's failed deliveries
+	retries     int                            // RetryFailedDeliveries calls
 	addErr      error
 	nextNote    int64
 	choicesAsks int
@@ -171,4 +173,21 @@ func (f *fakeBackend) SetNoteOutcome(_ context.Context, noteID, outcomeID int64)
 		}
 	}
 	return errors.New("no such note")
+}
+
+func (f *fakeBackend) Inbox(_ context.Context, limit int) (app.InboxReport, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := app.InboxReport{Counts: map[store.InboxStatus]int{store.InboxFailed: len(f.tk.fields.givenUp)}}
+	r.Failed = slices.Clone(f.tk.fields.givenUp[:min(limit, len(f.tk.fields.givenUp))])
+	return r, nil
+}
+
+func (f *fakeBackend) RetryFailedDeliveries(context.Context) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tk.fields.retries++
+	n := len(f.tk.fields.givenUp)
+	f.tk.fields.givenUp = nil
+	return n, nil
 }

@@ -70,11 +70,12 @@ type ticketsTab struct {
 	choices     map[int64]app.TicketChoices
 	choicesBusy map[int64]bool // clients whose choices are being read
 	held        *heldNote      // "N held" and its dialog (held.go)
+	givenUp     *givenUpNote   // "N given up" and its dialog (givenup.go)
 	content     fyne.CanvasObject
 }
 
 func newTicketsTab(u *Window) *ticketsTab {
-	t := &ticketsTab{u: u, deb: debouncer{delay: u.delay, do: u.do}, clientOf: map[string]int64{}, held: newHeldNote(u),
+	t := &ticketsTab{u: u, deb: debouncer{delay: u.delay, do: u.do}, clientOf: map[string]int64{}, held: newHeldNote(u), givenUp: newGivenUpNote(u),
 		notes: newNotesPanel(u)}
 	t.build()
 	return t
@@ -115,7 +116,7 @@ func (t *ticketsTab) build() {
 
 	bar := container.NewBorder(nil, nil,
 		container.NewHBox(t.newTicket, widget.NewSeparator(), widget.NewLabel("Client"), t.client),
-		container.NewHBox(t.held.button, t.count), t.search)
+		container.NewHBox(t.held.button, t.givenUp.button, t.count), t.search)
 	actions := container.NewHBox(widget.NewLabel("Status"),
 		container.NewGridWrap(fyne.NewSize(240, t.status.MinSize().Height), t.status), t.close)
 	details := container.NewHSplit(container.NewVScroll(t.detail), t.notes.content)
@@ -182,6 +183,7 @@ func (t *ticketsTab) reload(full bool) {
 	full = full || len(t.statuses) == 0
 	if full {
 		t.held.reload()
+		t.givenUp.reload()
 		t.choices = nil // a sync may have brought new sites or contacts
 	}
 	t.seq++

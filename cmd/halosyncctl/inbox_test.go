@@ -28,7 +28,7 @@ func TestWebhookInboxAndRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const why = "could not read the ticket: HaloPSA refused access: You do not have access to this Ticket"
+	why := fmt.Sprintf("could not read ticket %d: HaloPSA refused access: You do not have access to this Ticket", id)
 	_, err = db.AddInbox(context.Background(), []store.InboxItem{{DeliveryID: "given-up-1", Event: "Ticket Status Changed",
 		ObjectID: int64(id), Status: store.InboxFailed, Error: why,
 		Body: fmt.Appendf(nil, `{"id":"given-up-1","event":"Ticket Status Changed","object_id":%d}`, id)}})

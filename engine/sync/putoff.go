@@ -98,7 +98,7 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 	_, err := ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
 		first, failed = nil, nil // in case the batch runs again
 		for _, p := range po.items {
-			why := "could not read the ticket: " + p.err.Error()
+			why := fmt.Sprintf("could not read ticket %d: %v", p.ticket, p.err)
 			if p.it.Attempts+1 >= maxApplyTries {
 				failed = append(failed, p)
 				if err := b.SetInboxStatus(p.it.ID, store.InboxFailed, why); err != nil {

@@ -118,7 +118,7 @@ func TestTicketHaloPSAWillNotGiveDoesNotHoldUpOthers(t *testing.T) {
 				return
 			}
 			d := r.delivery(bad)
-			if d.Status != store.InboxPending || d.Attempts != 1 || !strings.Contains(d.Error, "could not read the ticket") {
+			if d.Status != store.InboxPending || d.Attempts != 1 || !strings.Contains(d.Error, fmt.Sprintf("could not read ticket %d: ", bad)) {
 				t.Fatalf("refused delivery %+v; want pending, 1 attempt, the reason", d)
 			}
 			warn := r.logs(store.Warn, "Could not read this ticket")
