@@ -130,11 +130,11 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 	if len(failed) > 0 {
 		last, n := failed[len(failed)-1], tickets(failed)
 		msg := fmt.Sprintf("Gave up changes to this ticket after %d tries, as HaloPSA would not give the ticket: %v. "+
-			"Once HaloSync's API agent may see it, `halosyncctl webhook retry` tries them again; its next change in HaloPSA is tried afresh anyway",
+			"Once HaloSync's API agent may see it, Try again under Tickets, given up (or halosyncctl webhook retry); its next change in HaloPSA is tried afresh anyway",
 			maxApplyTries, last.err)
 		if n > 1 {
 			msg = fmt.Sprintf("Gave up changes to %d tickets after %d tries each, as HaloPSA would not give them; the last this one: %v. "+
-				"Once HaloSync's API agent may see them, `halosyncctl webhook retry` tries the changes again; their next changes in HaloPSA are tried afresh anyway",
+				"Once HaloSync's API agent may see them, Try again under Tickets, given up (or halosyncctl webhook retry); their next changes in HaloPSA are tried afresh anyway",
 				n, maxApplyTries, last.err)
 		}
 		ts.log(ctx, store.Error, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
