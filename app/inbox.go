@@ -36,13 +36,40 @@ func (a *App) Inbox(ctx context.Context, limit int) (InboxReport, error) {
 }
 
 // RetryFailedDeliveries makes the given-up deliveries pending again and
-// wakes the ticket loop to apply them; it returns how many.
+// wakes the ticket loop to apply them, asking HaloPSA at once for tickets
+// it refused lately; it returns how many.
 func (a *App) RetryFailedDeliveries(ctx context.Context) (int, error) {
 	n, err := a.db.RetryFailedInbox(ctx)
 	if err != nil || n == 0 {
 		return n, err
 	}
+	a.mu.Lock()
+	ts := a.tickets
+	a.mu.Unlock()
+	if ts != nil {
+		ts.ForgetRefusals()
+	}
 	a.log(ctx, store.Info, store.OpWebhook, "", fmt.Sprintf("%d given-up ticket change(s) will be tried again (by %s)", n, osUser()))
 	a.wakeTickets()
 	return n, nil
+}
+
+// RetryGivenUp is RetryFailedDeliveries followed by a ticket cycle that
+// applies them, said in words: `halosyncctl webhook retry` runs it, or
+// hands it to the folder's owner (OpRetryGivenUp), whose memory of refused
+// tickets it must clear.
+func (a *App) RetryGivenUp(ctx context.Context) (string, error) {
+	n, err := a.RetryFailedDeliveries(ctx)
+	if err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return "No delivery was given up: nothing to try again.", nil
+	}
+	head := fmt.Sprintf("Trying %d given-up ticket change(s) again...", n)
+	res, err := a.TicketsOnce(ctx)
+	if err != nil {
+		return head, fmt.Errorf("ticket sync: %w (the changes stay queued and go with the next sync)", err)
+	}
+	return head + fmt.Sprintf("\nTicket sync done: %d changed in HaloPSA since the last poll.", res.Changed), nil
 }

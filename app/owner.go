@@ -12,10 +12,11 @@ import (
 
 // Work that one-shot commands hand to the folder's owner (see HandOff).
 const (
-	OpSync        = "sync"         // one import
-	OpTicketsSync = "tickets-sync" // one ticket cycle: poll, apply, push
-	OpMapSave     = "map-save"     // save the drafted mapping decisions
-	OpShow        = "show"         // bring the owner's window forward
+	OpSync         = "sync"           // one import
+	OpTicketsSync  = "tickets-sync"   // one ticket cycle: poll, apply, push
+	OpMapSave      = "map-save"       // save the drafted mapping decisions
+	OpShow         = "show"           // bring the owner's window forward
+	OpRetryGivenUp = "retry-given-up" // try the given-up webhook deliveries again
 )
 
 // OwnOptions says how the owner answers other processes.
@@ -123,6 +124,12 @@ func (a *App) handle(ctx context.Context, op string, o OwnOptions) lock.Reply {
 			return lock.Reply{Error: err.Error()}
 		}
 		return lock.Reply{Output: fmt.Sprintf("Ticket sync done: %d changed in HaloPSA since the last poll.", res.Changed)}
+	case OpRetryGivenUp:
+		out, err := a.RetryGivenUp(ctx)
+		if err != nil {
+			return lock.Reply{Output: out, Error: err.Error()}
+		}
+		return lock.Reply{Output: out}
 	case OpMapSave:
 		sum, err := a.SaveDrafts(ctx)
 		if err != nil {

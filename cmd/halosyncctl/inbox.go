@@ -89,20 +89,17 @@ func itemsJSON(items []store.InboxItem) []inboxItemJSON {
 }
 
 // webhookRetry is `webhook retry`: the given-up deliveries become pending
-// and a ticket cycle applies them (here, or in the process that owns the
-// data folder).
+// and a ticket cycle applies them, here or in the process that owns the
+// data folder (which must forget the refusals it remembers).
 func (c *cli) webhookRetry(ctx context.Context, a *app.App, args []string) error {
 	if err := parse(c.flags("webhook retry"), args); err != nil {
 		return err
 	}
-	n, err := a.RetryFailedDeliveries(ctx)
-	if err != nil {
+	return c.exclusive(ctx, a, app.OpRetryGivenUp, func() error {
+		out, err := a.RetryGivenUp(ctx)
+		if out != "" {
+			fmt.Fprintln(c.stdout, out)
+		}
 		return err
-	}
-	if n == 0 {
-		fmt.Fprintln(c.stdout, "No delivery was given up: nothing to try again.")
-		return nil
-	}
-	fmt.Fprintf(c.stdout, "Trying %d given-up ticket change(s) again...\n", n)
-	return c.ticketsOnce(ctx, a)
+	})
 }

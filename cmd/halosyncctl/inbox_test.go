@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/brainstormmsp/halosync/engine/halo/halosim"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
@@ -51,4 +54,48 @@ func TestWebhookInboxAndRetry(t *testing.T) {
 		t.Errorf("inbox after the retry: %+v", got)
 	}
 	wantContains(t, "a second retry", e.must("", "webhook", "retry").stdout, "nothing to try again")
+}
+
+// TestRetryHandedToServe: `webhook retry` beside a running serve is done by
+// serve (which must forget the tickets HaloPSA refused it lately), and the
+// given-up change applies.
+func TestRetryHandedToServe(t *testing.T) {
+	t.Parallel()
+	p := newProc(t)
+	secret := randomSecret(t)
+	sim, srv := startSim(t, halosim.Options{Seed: 33, Clients: 4, InactiveClients: -1, TicketsPerClient: -1, ClientSecret: secret})
+	p.keychainEntry(srv.URL)
+	p.must(secret+"\n", "connect", "--url", srv.URL, "--client-id", halosim.DefaultClientID)
+	id, err := sim.CreateTicket(sim.ActiveClientIDs()[0], "Given up beside serve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.must("", "tickets", "sync")
+	if err := sim.SetTicketStatus(id, 4); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(p.dir, "halosync.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.AddInbox(context.Background(), []store.InboxItem{{DeliveryID: "given-up-serve", Event: "Ticket Status Changed",
+		ObjectID: int64(id), Status: store.InboxFailed, Error: "could not read ticket: refused",
+		Body: fmt.Appendf(nil, `{"id":"given-up-serve","event":"Ticket Status Changed","object_id":%d}`, id)}})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s := p.serve("--poll", "1h")
+	s.waitFor("serve to run", 10*time.Second, func() bool { return strings.Contains(s.out.String(), "HaloSync is running") })
+	r := p.must("", "webhook", "retry")
+	wantContains(t, "webhook retry beside serve", r.stderr, "Handed to the HaloSync already running for this data folder")
+	wantContains(t, "webhook retry beside serve", r.stdout, "Trying 1 given-up ticket change(s) again", "Ticket sync done")
+	var rows []ticketJSON
+	decodeJSON(t, p.must("", "tickets", "list", "--json").stdout, &rows)
+	tk := ticketBy(t, rows, "the retried ticket", func(r ticketJSON) bool { return r.HaloID == int64(id) })
+	if tk.StatusID != 4 {
+		t.Errorf("after the retry the ticket's status is %d, want 4", tk.StatusID)
+	}
+	s.terminate()
 }

@@ -166,8 +166,8 @@ func (ts *Tickets) logDrain(ctx context.Context, d *drainTally) {
 // HaloPSA, outside any transaction. An error means "try again later"; a
 // delivery that can never apply is marked.
 //
-// refused holds the tickets HaloPSA would not give earlier in the drain: a
-// delivery for one of them fails the same way without asking again.
+// refused holds the tickets HaloPSA would not give earlier in the drain
+// (see askTicket).
 func (ts *Tickets) prepare(ctx context.Context, it store.InboxItem, refused map[int64]error) (prepared, error) {
 	p := prepared{it: it}
 	events, err := webhook.Decode(it.Body)
@@ -187,10 +187,7 @@ func (ts *Tickets) prepare(ctx context.Context, it store.InboxItem, refused map[
 	// deletion's, whose ticket is the one that was (HaloPSA's answer now is
 	// what counts), and a held one's, which may be long out of date.
 	if t == nil || t.ClientID == 0 || t.StatusID == 0 || remoteTime(*t).IsZero() || deleted || p.to != 0 || ts.heldTooLong(ctx, it, *t) {
-		if err, ok := refused[ev.TicketID]; ok {
-			return p, err
-		}
-		full, err := ts.Halo.Ticket(ctx, halo.ID(ev.TicketID))
+		full, err := ts.askTicket(ctx, ev.TicketID, refused)
 		switch {
 		case errors.Is(err, halo.ErrNotFound):
 			// Expected after a deletion, so not a warning then.
@@ -207,8 +204,6 @@ func (ts *Tickets) prepare(ctx context.Context, it store.InboxItem, refused map[
 			return p, nil
 		case err != nil:
 			return p, err
-		case full.ID.Int() != ev.TicketID:
-			return p, fmt.Errorf("%w: its id was %d", errWrongTicket, full.ID.Int())
 		}
 		t = &full
 	}

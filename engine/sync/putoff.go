@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/brainstormmsp/halosync/engine/backoff"
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
@@ -28,6 +30,84 @@ type putOff struct {
 	err    error
 }
 
+// asked reports whether HaloPSA was asked for the ticket in this drain,
+// rather than it being left alone after a recent refusal: only an ask
+// counts as a try.
+func (p putOff) asked() bool {
+	var na *notAskedError
+	return !errors.As(p.err, &na)
+}
+
+// askAgain spaces the asks for a ticket HaloPSA would not give: a minute,
+// doubling up to 15. A passing failure has time to pass before the
+// delivery is given up (the fifth ask comes 15 minutes after the first),
+// and a ticket the API agent may not see costs a handful of requests, not
+// one per drain while deliveries keep arriving.
+var askAgain = backoff.Backoff{Min: time.Minute, Max: 15 * time.Minute}
+
+// refusal is what Tickets remembers of a ticket HaloPSA would not give.
+type refusal struct {
+	err  error
+	asks int
+	next time.Time // not asked again before
+}
+
+// notAskedError is a ticket left alone because HaloPSA refused it lately.
+type notAskedError struct {
+	err   error // the last refusal
+	until time.Time
+}
+
+func (e *notAskedError) Error() string {
+	return fmt.Sprintf("%v (asked again after %s)", e.err, e.until.Local().Format(time.TimeOnly))
+}
+
+func (e *notAskedError) Unwrap() error { return e.err }
+
+// ForgetRefusals makes the next drain ask HaloPSA again for every ticket it
+// would not give lately, as when the owner has just fixed the API agent's
+// access and retries the given-up deliveries.
+func (ts *Tickets) ForgetRefusals() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.refusals = nil
+}
+
+// askTicket fetches ticket id for the apply step, unless HaloPSA would not
+// give it earlier in this drain (refused) or lately (before its askAgain
+// delay ran out): then it fails the same way without asking. A refusal is
+// remembered, and forgotten once HaloPSA gives the ticket.
+func (ts *Tickets) askTicket(ctx context.Context, id int64, refused map[int64]error) (halo.Ticket, error) {
+	if err, ok := refused[id]; ok {
+		return halo.Ticket{}, err
+	}
+	now := ts.clock()
+	ts.mu.Lock()
+	r, known := ts.refusals[id]
+	ts.mu.Unlock()
+	if known && now.Before(r.next) {
+		return halo.Ticket{}, &notAskedError{r.err, r.next}
+	}
+	t, err := ts.Halo.Ticket(ctx, halo.ID(id))
+	if err == nil && t.ID.Int() != id {
+		err = fmt.Errorf("%w: its id was %d", errWrongTicket, t.ID.Int())
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	switch {
+	case err == nil:
+		delete(ts.refusals, id)
+	case aboutOneTicket(err):
+		if ts.refusals == nil {
+			ts.refusals = map[int64]refusal{}
+		}
+		r.err, r.asks = err, r.asks+1
+		r.next = now.Add(askAgain.Nth(r.asks))
+		ts.refusals[id] = r
+	}
+	return t, err
+}
+
 // putOffs are a drain's put-off deliveries, with what it takes to judge
 // them.
 type putOffs struct {
@@ -39,11 +119,15 @@ type putOffs struct {
 
 // admit reports whether a delivery whose ticket HaloPSA would not give
 // (err) is put off: always when that ticket was refused before in the
-// drain (several changes to one ticket are one refusal), otherwise unless
-// it makes maxInARow tickets refused in a row.
+// drain (several changes to one ticket are one refusal) or left alone
+// after a recent refusal, otherwise unless it makes maxInARow tickets
+// refused in a row.
 func (po *putOffs) admit(ticket int64, err error) bool {
 	if _, seen := po.refused[ticket]; seen {
 		return true
+	}
+	if !(putOff{err: err}).asked() {
+		return true // left alone after a recent refusal: no request, no evidence
 	}
 	if po.inARow+1 >= maxInARow {
 		return false
@@ -98,6 +182,9 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 	_, err := ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
 		first, failed = nil, nil // in case the batch runs again
 		for _, p := range po.items {
+			if !p.asked() {
+				continue // left alone after a recent refusal: not a try
+			}
 			why := fmt.Sprintf("could not read ticket %d: %v", p.ticket, p.err)
 			if p.it.Attempts+1 >= maxApplyTries {
 				failed = append(failed, p)

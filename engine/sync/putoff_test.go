@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/brainstormmsp/halosync/engine/halo"
 	"github.com/brainstormmsp/halosync/engine/halo/halosim"
@@ -19,7 +20,11 @@ type putOffRig struct {
 	*ticketRig
 	hook hookEndpoint
 	sent int
+	now  time.Time // the clock of the asks' delays (askAgain)
 }
+
+// later moves the rig's clock on by d.
+func (r *putOffRig) later(d time.Duration) { r.now = r.now.Add(d) }
 
 func newPutOffRig(t *testing.T, answer string) *putOffRig {
 	r := &putOffRig{ticketRig: newTicketRig(t, halosim.Options{})}
@@ -27,6 +32,8 @@ func newPutOffRig(t *testing.T, answer string) *putOffRig {
 	// One retry of a 5xx, not five: a broken ticket then costs 0.25 s.
 	r.ts.Halo = newClient(t, r.srv, func(c *halo.Config) { c.MaxRetries = 1 })
 	r.hook = r.listen(webhook.Auth{})
+	r.now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	r.ts.now = func() time.Time { return r.now }
 	return r
 }
 
@@ -125,8 +132,16 @@ func TestTicketHaloPSAWillNotGiveDoesNotHoldUpOthers(t *testing.T) {
 			if len(warn) != 1 || warn[0].Object != fmt.Sprintf("ticket %d", bad) {
 				t.Fatalf("warnings %+v; want one naming ticket %d", warn, bad)
 			}
+			// Drains soon after ask nothing and count nothing.
+			fetched := r.fetches(bad)
+			r.changed(good, 3)
+			if _, err := r.ts.DrainInbox(r.ctx); err != nil || r.fetches(bad) != fetched || r.delivery(bad).Attempts != 1 {
+				t.Fatalf("a drain a moment later: %v, %d more fetches, %d attempts; want no ask and no try counted",
+					err, r.fetches(bad)-fetched, r.delivery(bad).Attempts)
+			}
 			for try := 2; try <= maxApplyTries; try++ {
-				r.changed(good, 2+try%2) // something else to apply in each drain
+				r.later(askAgain.Nth(try - 1)) // the delay before ask number try
+				r.changed(good, 2+try%2)       // something else to apply in each drain
 				if _, err := r.ts.DrainInbox(r.ctx); err != nil {
 					t.Fatalf("drain %d: %v", try, err)
 				}
@@ -143,6 +158,7 @@ func TestTicketHaloPSAWillNotGiveDoesNotHoldUpOthers(t *testing.T) {
 				t.Fatalf("error rows %+v; want one naming ticket %d", gaveUp, bad)
 			}
 			before := r.fetches(bad)
+			r.later(time.Hour)
 			r.changed(good, 1)
 			if _, err := r.ts.DrainInbox(r.ctx); err != nil || r.fetches(bad) != before {
 				t.Fatalf("drain after giving up: %v, %d fetches of the refused ticket (had %d)", err, r.fetches(bad), before)
@@ -187,6 +203,7 @@ func TestRefusedEverywhereStopsTheDrain(t *testing.T) {
 	for _, id := range ids[1:] {
 		r.sim.HideTicket(id, false)
 	}
+	r.later(askAgain.Nth(1))
 	if _, err := r.ts.DrainInbox(r.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -270,5 +287,14 @@ func TestSeveralChangesToOneRefusedTicket(t *testing.T) {
 	}
 	if warn := r.logs(store.Warn, "Could not read this ticket from HaloPSA"); len(warn) != 1 {
 		t.Errorf("warnings %+v; want one, for the one ticket", warn)
+	}
+	// Asked again only after the delay, or at once after ForgetRefusals
+	// (a retry of given-up deliveries).
+	if _, err := r.ts.DrainInbox(r.ctx); err != nil || r.fetches(bad) != 1 {
+		t.Fatalf("a drain right after: %v, %d fetches; want none more", err, r.fetches(bad))
+	}
+	r.ts.ForgetRefusals()
+	if _, err := r.ts.DrainInbox(r.ctx); err != nil || r.fetches(bad) != 2 {
+		t.Fatalf("a drain after ForgetRefusals: %v, %d fetches; want one more", err, r.fetches(bad))
 	}
 }

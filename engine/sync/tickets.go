@@ -42,6 +42,18 @@ type Tickets struct {
 	// list leaves out, by the version seen, so that an open-list poll does
 	// not fetch them every time.
 	outside map[int64]time.Time
+	// refusals holds the tickets HaloPSA would not give the apply step,
+	// asked again only after a delay (askTicket).
+	refusals map[int64]refusal
+	// now is the clock of those delays; nil means time.Now.
+	now func() time.Time
+}
+
+func (ts *Tickets) clock() time.Time {
+	if ts.now != nil {
+		return ts.now()
+	}
+	return time.Now()
 }
 
 // LocalState groups a HaloPSA status into HaloSync's own states by its
