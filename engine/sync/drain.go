@@ -79,8 +79,9 @@ func (d *drainTally) add(it store.InboxItem, o outcome) {
 //
 // A delivery whose ticket HaloPSA would not give (aboutOneTicket) is put
 // off, and draining goes on: one ticket the API agent may not see must not
-// hold up the others. It is tried again at the next drain, and set aside
-// (failed) once maxApplyTries drains that applied others could not read it.
+// hold up the others. HaloPSA is asked for that ticket again after a delay
+// (askAgain), and the delivery is set aside (failed) once maxApplyTries of
+// those asks, in drains that applied others, could not read it.
 // Changes to one such ticket are one refusal, asked once per drain;
 // maxInARow tickets refused in a row look like HaloPSA's trouble, not the
 // tickets': draining stops there, as it does at once for an error that
