@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "  behaviour        %s: %s\n", dialectName(eff.Behaviour), eff.Behaviour)
 	fmt.Fprintf(out, "  control          POST %s/_sim/tickets?client_id=N&summary=S, POST %s/_sim/tickets/ID/status?status_id=N\n", base, base)
+	fmt.Fprintf(out, "                   POST %s/_sim/tickets/ID/access?hidden=true|broken=true (hide it from the API agent, or fail it)\n", base)
 	fmt.Fprintf(out, "                   GET|POST %s/_sim/behaviour?dialect=NAME&ticket_order=...\n", base)
 	if hook.URL != "" {
 		fmt.Fprintf(out, "  webhooks to      %s\n", hook.URL)
