@@ -167,15 +167,28 @@ func aboutOneTicket(err error) bool {
 // may not see is not known (HALOPSA-API.md section 1).
 var errWrongTicket = errors.New("HaloPSA's answer was not the ticket")
 
-// settlePutOff records the drain's put-off deliveries. Only a drain that
-// read another delivery counts them as tried: when none could be read, the
-// trouble may be HaloPSA's, and nothing is held against them. A delivery
+// readLately is how recent a delivery read must be for a refusal to count
+// against a ticket: the longest askAgain delay, so that a refused ticket's
+// own deliveries, arriving alone, still count while others apply between.
+const readLately = 15 * time.Minute
+
+// settlePutOff records the drain's put-off deliveries. They count as tried
+// only while HaloPSA gives other tickets: when this drain, or one in the
+// last readLately, read a delivery. Otherwise the trouble may be HaloPSA's,
+// and nothing is held against them. A delivery
 // tried maxApplyTries times is set aside (failed, its reason kept in the
 // inbox); the others stay pending with one more attempt. One log row per
 // drain says which were put off for the first time, and one which were set
 // aside (an error, so the owner hears of it).
 func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
-	if len(po.items) == 0 || !po.readOne {
+	now := ts.clock()
+	ts.mu.Lock()
+	if po.readOne {
+		ts.lastRead = now
+	}
+	lately := !ts.lastRead.IsZero() && now.Sub(ts.lastRead) < readLately
+	ts.mu.Unlock()
+	if len(po.items) == 0 || !lately {
 		return nil
 	}
 	var first, failed []putOff

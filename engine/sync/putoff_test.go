@@ -141,7 +141,11 @@ func TestTicketHaloPSAWillNotGiveDoesNotHoldUpOthers(t *testing.T) {
 			}
 			for try := 2; try <= maxApplyTries; try++ {
 				r.later(askAgain.Nth(try - 1)) // the delay before ask number try
-				r.changed(good, 2+try%2)       // something else to apply in each drain
+				if try%2 == 1 {
+					// Something else to apply; a drain with the refused delivery
+					// alone counts too, as other tickets were read lately.
+					r.changed(good, 2+try%2)
+				}
 				if _, err := r.ts.DrainInbox(r.ctx); err != nil {
 					t.Fatalf("drain %d: %v", try, err)
 				}

@@ -45,6 +45,7 @@ type Tickets struct {
 	// refusals holds the tickets HaloPSA would not give the apply step,
 	// asked again only after a delay (askTicket).
 	refusals map[int64]refusal
+	lastRead time.Time // when a drain last read a delivery (settlePutOff)
 	// now is the clock of those delays; nil means time.Now.
 	now func() time.Time
 }
