@@ -15,9 +15,9 @@ import (
 // others (see DrainInbox): it is put off, and judged at the end of the
 // drain by whether HaloPSA gave other tickets meanwhile.
 
-// maxApplyTries is how many drains that applied other deliveries try one
-// whose ticket HaloPSA would not give before it is set aside; maxInARow is
-// how many tickets refused in a row stop a drain.
+// maxApplyTries is how often HaloPSA is asked for a delivery's ticket,
+// and refuses it while it gives others, before the delivery is set aside;
+// maxInARow is how many tickets refused in a row stop a drain.
 const (
 	maxApplyTries = 5
 	maxInARow     = 3
@@ -47,9 +47,10 @@ var askAgain = backoff.Backoff{Min: time.Minute, Max: 15 * time.Minute}
 
 // refusal is what Tickets remembers of a ticket HaloPSA would not give.
 type refusal struct {
-	err  error
-	asks int
-	next time.Time // not asked again before
+	err    error
+	asks   int
+	next   time.Time // not asked again before
+	warned bool      // the log has said so
 }
 
 // notAskedError is a ticket left alone because HaloPSA refused it lately.
@@ -175,10 +176,10 @@ const readLately = 15 * time.Minute
 // settlePutOff records the drain's put-off deliveries. They count as tried
 // only while HaloPSA gives other tickets: when this drain, or one in the
 // last readLately, read a delivery. Otherwise the trouble may be HaloPSA's,
-// and nothing is held against them. A delivery
-// tried maxApplyTries times is set aside (failed, its reason kept in the
-// inbox); the others stay pending with one more attempt. One log row per
-// drain says which were put off for the first time, and one which were set
+// and nothing is held against them. A delivery tried maxApplyTries times
+// is set aside (failed, its reason kept in the inbox); the others stay
+// pending with one more attempt. One log row per drain names the tickets
+// refused for the first time, and one those whose deliveries were set
 // aside (an error, so the owner hears of it).
 func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 	now := ts.clock()
@@ -206,7 +207,7 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 				}
 				continue
 			}
-			if p.it.Attempts == 0 {
+			if ts.warnOnce(p.ticket) {
 				first = append(first, p)
 			}
 			if err := b.PutOffInbox(p.it.ID, why); err != nil {
@@ -220,10 +221,11 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 	}
 	if len(first) > 0 {
 		last, n := first[len(first)-1], tickets(first)
-		msg := fmt.Sprintf("Could not read this ticket from HaloPSA: %v. Its changes are tried again at the next sync; the others went on", last.err)
+		msg := fmt.Sprintf("Could not read this ticket from HaloPSA: %v. Its changes wait, and HaloPSA is asked again in a minute, "+
+			"then less and less often; the others went on", last.err)
 		if n > 1 {
-			msg = fmt.Sprintf("Could not read %d tickets from HaloPSA, the last this one: %v. Their changes are tried again at the next sync; the others went on",
-				n, last.err)
+			msg = fmt.Sprintf("Could not read %d tickets from HaloPSA, the last this one: %v. Their changes wait, and HaloPSA is asked again "+
+				"in a minute, then less and less often; the others went on", n, last.err)
 		}
 		ts.log(ctx, store.Warn, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
 	}
@@ -249,4 +251,19 @@ func tickets(ps []putOff) int {
 		seen[p.ticket] = true
 	}
 	return len(seen)
+}
+
+// warnOnce reports whether ticket id's refusal is still to be told in the
+// log, and marks it told: once per refusal, however many of the ticket's
+// deliveries wait and however often HaloPSA is asked.
+func (ts *Tickets) warnOnce(id int64) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	r, ok := ts.refusals[id]
+	if !ok || r.warned {
+		return false
+	}
+	r.warned = true
+	ts.refusals[id] = r
+	return true
 }
