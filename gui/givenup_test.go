@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brainstormmsp/halosync/app"
 	"github.com/brainstormmsp/halosync/engine/store"
 )
 
@@ -21,7 +22,7 @@ func TestGivenUpChangesAreListedAndTriedAgain(t *testing.T) {
 			Status: store.InboxFailed, Attempts: 5, ReceivedAt: time.Date(2026, 11, 30, 5, 18, 0, 0, time.UTC),
 			Error: "could not read ticket 1108: HaloPSA refused access: You do not have access to this Ticket"}}
 	})
-	ui(u, func() { tt.reload(true) })
+	f.emit(app.Event{TicketsChanged: &app.TicketsChange{}}) // as when a drain gives changes up
 	u.work.wait()
 	if !tt.givenUp.button.Visible() || tt.givenUp.button.Text != "1 given up" {
 		t.Fatalf("given-up note shown %v, %q; want \"1 given up\"", tt.givenUp.button.Visible(), tt.givenUp.button.Text)

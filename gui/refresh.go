@@ -95,7 +95,8 @@ func (u *Window) ticketsChanged() {
 		u.tickets.reload(false)
 	}
 	if u.tickets != nil {
-		u.tickets.held.reload() // a sync may have held changes, or applied held ones
+		u.tickets.held.reload()    // a sync may have held changes, or applied held ones
+		u.tickets.givenUp.reload() // or given some up
 	}
 	u.refreshOutbox()
 }

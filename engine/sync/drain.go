@@ -99,7 +99,9 @@ func (ts *Tickets) DrainInbox(ctx context.Context) (applied int, err error) {
 	defer ts.logDrain(ctx, d)
 	var po putOffs
 	err = ts.drain(ctx, d, &po)
-	if perr := ts.settlePutOff(ctx, &po); err == nil {
+	gaveUp, perr := ts.settlePutOff(ctx, &po)
+	d.settled += gaveUp // the window shows them (OnChange)
+	if err == nil {
 		err = perr
 	}
 	return d.applied, err

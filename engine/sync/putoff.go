@@ -180,8 +180,9 @@ const readLately = 15 * time.Minute
 // is set aside (failed, its reason kept in the inbox); the others stay
 // pending with one more attempt. One log row per drain names the tickets
 // refused for the first time, and one those whose deliveries were set
-// aside (an error, so the owner hears of it).
-func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
+// aside (an error, so the owner hears of it). It returns how many were
+// set aside.
+func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) (gaveUp int, err error) {
 	now := ts.clock()
 	ts.mu.Lock()
 	if po.readOne {
@@ -190,10 +191,10 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 	lately := !ts.lastRead.IsZero() && now.Sub(ts.lastRead) < readLately
 	ts.mu.Unlock()
 	if len(po.items) == 0 || !lately {
-		return nil
+		return 0, nil
 	}
 	var first, failed []putOff
-	_, err := ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
+	_, err = ts.DB.ApplyInbox(ctx, func(b *store.ApplyBatch) error {
 		first, failed = nil, nil // in case the batch runs again
 		for _, p := range po.items {
 			if !p.asked() {
@@ -217,7 +218,7 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if len(first) > 0 {
 		last, n := first[len(first)-1], tickets(first)
@@ -241,7 +242,7 @@ func (ts *Tickets) settlePutOff(ctx context.Context, po *putOffs) error {
 		}
 		ts.log(ctx, store.Error, store.OpWebhook, fmt.Sprintf("ticket %d", last.ticket), msg)
 	}
-	return nil
+	return len(failed), nil
 }
 
 // tickets counts the distinct tickets of ps.

@@ -141,13 +141,18 @@ func TestTicketHaloPSAWillNotGiveDoesNotHoldUpOthers(t *testing.T) {
 			}
 			for try := 2; try <= maxApplyTries; try++ {
 				r.later(askAgain.Nth(try - 1)) // the delay before ask number try
-				if try%2 == 1 {
+				if try%2 == 0 {
 					// Something else to apply; a drain with the refused delivery
 					// alone counts too, as other tickets were read lately.
-					r.changed(good, 2+try%2)
+					r.changed(good, 2+try%4/2)
 				}
+				changes := 0
+				r.ts.OnChange = func() { changes++ }
 				if _, err := r.ts.DrainInbox(r.ctx); err != nil {
 					t.Fatalf("drain %d: %v", try, err)
+				}
+				if try == maxApplyTries && changes != 1 {
+					t.Errorf("the drain that gave the delivery up called OnChange %d times, want once (the window shows it)", changes)
 				}
 				d := r.delivery(bad)
 				if want := map[bool]store.InboxStatus{true: store.InboxFailed, false: store.InboxPending}[try == maxApplyTries]; d.Status != want || d.Attempts != try {

@@ -24,7 +24,7 @@ type Tickets struct {
 	// the row's transaction committed.
 	OnLog func(store.LogEntry)
 	// OnChange, when set, is called once after a DrainInbox or PushOutbox
-	// that changed tickets, held deliveries or the outbox (not once per
+	// that changed tickets, held or given-up deliveries or the outbox (not once per
 	// row), after the changes committed; it must return quickly. The GUI
 	// reloads its ticket views on it instead of reading log rows.
 	OnChange func()
