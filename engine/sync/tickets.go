@@ -24,9 +24,9 @@ type Tickets struct {
 	// the row's transaction committed.
 	OnLog func(store.LogEntry)
 	// OnChange, when set, is called once after a DrainInbox or PushOutbox
-	// that changed tickets, held or given-up deliveries or the outbox (not once per
-	// row), after the changes committed; it must return quickly. The GUI
-	// reloads its ticket views on it instead of reading log rows.
+	// that changed tickets, held or given-up deliveries or the outbox (not
+	// once per row), after the changes committed; it must return quickly.
+	// The GUI reloads its ticket views on it instead of reading log rows.
 	OnChange func()
 	// OnPollMode, when set, is told the poll mode when polling learned a
 	// new way HaloPSA answers (the row saying so is logged too); it must
