@@ -327,7 +327,8 @@ func (p *pollRun) fetchLeftOpenList(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fetched, inARow := 0, 0
+	fetched := 0
+	var po putOffs // the drain's rule for tickets HaloPSA will not give
 	for id, version := range held {
 		if p.openSeen[id] || p.ts.knownOutside(id, version) {
 			continue
@@ -336,29 +337,27 @@ func (p *pollRun) fetchLeftOpenList(ctx context.Context) error {
 			break
 		}
 		fetched++
-		t, err := p.ts.Halo.Ticket(ctx, halo.ID(id))
-		if err == nil && t.ID.Int() != id {
-			err = fmt.Errorf("%w: its id was %d", errWrongTicket, t.ID.Int())
-		}
+		t, err := p.ts.askTicket(ctx, id, po.refused)
 		switch {
 		case errors.Is(err, halo.ErrNotFound):
 			p.ts.log(ctx, store.Warn, store.OpPoll, fmt.Sprintf("ticket %d", id), "HaloPSA no longer has this ticket")
 			p.ts.markOutside(id, version)
-			inARow = 0 // HaloPSA answers
+			po.inARow = 0 // HaloPSA answers
 			continue
-		case err != nil && aboutOneTicket(err) && inARow+1 < maxInARow:
+		case err != nil && aboutOneTicket(err) && po.admit(id, err):
 			// Most likely a ticket the API agent may no longer see (its team
 			// or client restricted), which lists leave out: the poll goes on
 			// without it, as the drain does (DrainInbox).
-			inARow++
-			p.ts.log(ctx, store.Warn, store.OpPoll, fmt.Sprintf("ticket %d", id), fmt.Sprintf(
-				"HaloPSA would not give this ticket: %v. HaloSync keeps its copy as it was and looks again at the next full check", err))
+			if (putOff{err: err}).asked() {
+				p.ts.log(ctx, store.Warn, store.OpPoll, fmt.Sprintf("ticket %d", id), fmt.Sprintf(
+					"HaloPSA would not give this ticket: %v. HaloSync keeps its copy as it was and looks again at the next full check", err))
+			}
 			p.ts.markOutside(id, version)
 			continue
 		case err != nil:
 			return err
 		}
-		inARow = 0
+		po.inARow = 0
 		if !t.ChangedAt().After(version) {
 			p.ts.markOutside(id, version)
 			continue

@@ -74,7 +74,7 @@ func (ts *Tickets) ForgetRefusals() {
 	ts.refusals = nil
 }
 
-// askTicket fetches ticket id for the apply step, unless HaloPSA would not
+// askTicket fetches ticket id (for the apply step or a poll), unless HaloPSA would not
 // give it earlier in this drain (refused) or lately (before its askAgain
 // delay ran out): then it fails the same way without asking. A refusal is
 // remembered, and forgotten once HaloPSA gives the ticket.
