@@ -74,9 +74,9 @@ func (ts *Tickets) ForgetRefusals() {
 	ts.refusals = nil
 }
 
-// askTicket fetches ticket id (for the apply step or a poll), unless HaloPSA would not
-// give it earlier in this drain (refused) or lately (before its askAgain
-// delay ran out): then it fails the same way without asking. A refusal is
+// askTicket fetches ticket id for the apply step or a poll, unless HaloPSA
+// would not give it earlier in this run (refused) or lately (before its
+// askAgain delay ran out): then it fails the same way without asking. A refusal is
 // remembered, and forgotten once HaloPSA gives the ticket.
 func (ts *Tickets) askTicket(ctx context.Context, id int64, refused map[int64]error) (halo.Ticket, error) {
 	if err, ok := refused[id]; ok {
