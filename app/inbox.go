@@ -35,6 +35,18 @@ func (a *App) Inbox(ctx context.Context, limit int) (InboxReport, error) {
 	return r, err
 }
 
+// GivenUpDeliveries returns how many deliveries were given up and the
+// oldest limit of them (100 when limit <= 0): what the window shows after
+// every sync, so it reads neither the other states nor their counts.
+func (a *App) GivenUpDeliveries(ctx context.Context, limit int) (int, []store.InboxItem, error) {
+	n, err := a.db.InboxCount(ctx, store.InboxFailed)
+	if err != nil || n == 0 {
+		return n, nil, err
+	}
+	items, err := a.db.InboxByStatus(ctx, store.InboxFailed, limit)
+	return n, items, err
+}
+
 // RetryFailedDeliveries makes the given-up deliveries pending again and
 // wakes the ticket loop to apply them, asking HaloPSA at once for tickets
 // it refused lately; it returns how many.

@@ -78,7 +78,7 @@ type Backend interface {
 	HeldTickets(ctx context.Context) ([]app.HeldClient, error)
 	ReleaseHeld(ctx context.Context, haloClientID, localID int64, mapClient bool) (int, error)
 	DropHeld(ctx context.Context, haloClientID int64) (int, error)
-	Inbox(ctx context.Context, limit int) (app.InboxReport, error)
+	GivenUpDeliveries(ctx context.Context, limit int) (int, []store.InboxItem, error)
 	RetryFailedDeliveries(ctx context.Context) (int, error)
 
 	TunnelSettings(ctx context.Context) (app.TunnelSettings, error)

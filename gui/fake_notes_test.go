@@ -175,12 +175,10 @@ func (f *fakeBackend) SetNoteOutcome(_ context.Context, noteID, outcomeID int64)
 	return errors.New("no such note")
 }
 
-func (f *fakeBackend) Inbox(_ context.Context, limit int) (app.InboxReport, error) {
+func (f *fakeBackend) GivenUpDeliveries(_ context.Context, limit int) (int, []store.InboxItem, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	r := app.InboxReport{Counts: map[store.InboxStatus]int{store.InboxFailed: len(f.tk.fields.givenUp)}}
-	r.Failed = slices.Clone(f.tk.fields.givenUp[:min(limit, len(f.tk.fields.givenUp))])
-	return r, nil
+	return len(f.tk.fields.givenUp), slices.Clone(f.tk.fields.givenUp[:min(limit, len(f.tk.fields.givenUp))]), nil
 }
 
 func (f *fakeBackend) RetryFailedDeliveries(context.Context) (int, error) {

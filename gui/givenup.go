@@ -47,12 +47,12 @@ func (g *givenUpNote) reload() {
 	g.seq++
 	seq := g.seq
 	g.u.goWork(func(ctx context.Context) {
-		r, err := b.Inbox(ctx, givenUpListed)
+		n, items, err := b.GivenUpDeliveries(ctx, givenUpListed)
 		g.u.do(func() {
 			if seq != g.seq || err != nil {
 				return // the next reload tries again
 			}
-			g.items, g.count = r.Failed, r.Counts[store.InboxFailed]
+			g.items, g.count = items, n
 			if g.count == 0 {
 				g.button.Hide()
 				return

@@ -163,6 +163,17 @@ func (db *DB) RetryFailedInbox(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
+// InboxCount returns how many items have status s: one read of the status
+// index, cheap enough for a window to ask after every sync (InboxCounts
+// reads every item).
+func (db *DB) InboxCount(ctx context.Context, s InboxStatus) (int, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM inbox WHERE status = ?`, string(s)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: inbox count: %w", err)
+	}
+	return n, nil
+}
+
 // InboxCounts returns how many items the inbox holds in each status. Every
 // status is present in the map, with 0 when it has none.
 func (db *DB) InboxCounts(ctx context.Context) (map[InboxStatus]int, error) {

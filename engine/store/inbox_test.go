@@ -322,8 +322,14 @@ func TestRetryFailedInbox(t *testing.T) {
 	if err := db.SetInboxStatus(ctx, applied, InboxApplied, ""); err != nil {
 		t.Fatal(err)
 	}
+	if n, err := db.InboxCount(ctx, InboxFailed); err != nil || n != 2 {
+		t.Fatalf("InboxCount(failed) = %d, %v; want 2", n, err)
+	}
 	if n, err := db.RetryFailedInbox(ctx); err != nil || n != 2 {
 		t.Fatalf("RetryFailedInbox = %d, %v; want the 2 failed", n, err)
+	}
+	if n, err := db.InboxCount(ctx, InboxFailed); err != nil || n != 0 {
+		t.Errorf("InboxCount(failed) after the retry = %d, %v; want 0", n, err)
 	}
 	got := map[int64]InboxItem{}
 	pending, _ := db.PendingInbox(ctx, 10)
