@@ -69,7 +69,7 @@ func scanElement(raw []byte, full bool) (element, error) {
 		return el, errNotObject
 	}
 	dec := newDecoder(raw)
-	err := members(dec, func(name string) error {
+	err := members(dec, namesRead(full), func(name string) error {
 		if name == "" {
 			return dec.SkipValue()
 		}
@@ -93,15 +93,14 @@ func scanElement(raw []byte, full bool) (element, error) {
 			el.event = text(json.RawMessage(v))
 		case "eventno":
 			el.eventNo = text(json.RawMessage(v))
+		// Only a full decode reads these (namesRead).
 		case "agent_id":
 			el.agentID.read(v)
 		case "timestamp":
-			if full {
-				el.timestamp = bytes.Clone(v)
-			}
+			el.timestamp = bytes.Clone(v)
 		case "action":
 			el.action = nil
-			if full && v.Kind() == '{' {
+			if v.Kind() == '{' {
 				el.action = bytes.Clone(v)
 			}
 		}
@@ -133,7 +132,7 @@ func (el *element) readEntity(dec *jsontext.Decoder, i int, full bool) error {
 		dec = newDecoder(el.raw[i])
 	}
 	s := new(scope)
-	if err := members(dec, func(name string) error {
+	if err := members(dec, namesRead(full), func(name string) error {
 		if done, err := s.read(dec, name, true); done {
 			return err
 		}
@@ -177,9 +176,9 @@ func (v *idValue) read(raw []byte) {
 }
 
 // members reads the object starting at dec's next token, calling member
-// with each member's name as memberName gives it; member must consume the
-// value.
-func members(dec *jsontext.Decoder, member func(name string) error) error {
+// with each member's name as memberName gives it for known; member must
+// consume the value.
+func members(dec *jsontext.Decoder, known []string, member func(name string) error) error {
 	if _, err := dec.ReadToken(); err != nil { // '{'
 		return err
 	}
@@ -188,7 +187,7 @@ func members(dec *jsontext.Decoder, member func(name string) error) error {
 		if err != nil {
 			return err
 		}
-		if err := member(memberName(quoted)); err != nil {
+		if err := member(memberName(quoted, known)); err != nil {
 			return err
 		}
 	}
@@ -196,15 +195,28 @@ func members(dec *jsontext.Decoder, member func(name string) error) error {
 	return err
 }
 
-// names are the members decoding reads, lower-cased.
-var names = [...]string{"id", "event", "eventno", "agent_id", "timestamp", "action",
-	"object_id", "ticket_id", "status_id", "ticket", "object", "data"}
+// names are the members decoding reads, lower-cased: the head's first,
+// then those only a full decode reads.
+var names = [...]string{"id", "event", "eventno", "object_id", "ticket_id", "ticket", "object", "data",
+	"agent_id", "timestamp", "action", "status_id"}
+
+// headNames is how many of names the receiver's head decode reads.
+const headNames = 8
+
+// namesRead returns the names a decode reads: the receiver skips the others
+// (as it does every member no decode reads) without converting them.
+func namesRead(full bool) []string {
+	if full {
+		return names[:]
+	}
+	return names[:headNames]
+}
 
 // memberName is the lower-cased name of a member, quoted as in the JSON
-// text, when decoding reads that member, and "" otherwise. Plain ASCII
+// text, when it is one of known, and "" otherwise. Plain ASCII
 // names, nearly all of them, are compared in place; others are unquoted and
 // lower-cased first (some non-ASCII letters lower-case to ASCII ones).
-func memberName(quoted []byte) string {
+func memberName(quoted []byte, known []string) string {
 	raw := quoted[1 : len(quoted)-1]
 	plain := true
 	for _, c := range raw {
@@ -214,7 +226,7 @@ func memberName(quoted []byte) string {
 		}
 	}
 	if plain {
-		for _, n := range names {
+		for _, n := range known {
 			if len(raw) == len(n) && asciiEqualFold(raw, n) {
 				return n
 			}
@@ -226,7 +238,7 @@ func memberName(quoted []byte) string {
 		return ""
 	}
 	s = strings.ToLower(s)
-	for _, n := range names {
+	for _, n := range known {
 		if s == n {
 			return n
 		}
