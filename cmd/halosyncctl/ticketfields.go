@@ -194,11 +194,7 @@ func (c *cli) ticketsFix(ctx context.Context, a *app.App, args []string) error {
 	if !ff.set() && *noteOutcome == "" {
 		return usageError{"tickets fix: say what to set: --site, --contact, --type, --priority or --note-outcome"}
 	}
-	r, err := a.Ticket(ctx, id)
-	if err != nil {
-		return err
-	}
-	choices, err := a.TicketChoices(ctx, r.LocalClientID)
+	r, choices, err := ticketAndChoices(ctx, a, id)
 	if err != nil {
 		return err
 	}
@@ -300,11 +296,7 @@ func (c *cli) ticketsNote(ctx context.Context, a *app.App, args []string) error 
 	}
 	var outcomeID int64
 	if *outcome != "" {
-		r, err := a.Ticket(ctx, id)
-		if err != nil {
-			return err
-		}
-		choices, err := a.TicketChoices(ctx, r.LocalClientID)
+		_, choices, err := ticketAndChoices(ctx, a, id)
 		if err != nil {
 			return err
 		}
@@ -384,4 +376,15 @@ func (c *cli) clientsDefaults(ctx context.Context, a *app.App, args []string) er
 		fmt.Fprintln(c.stdout, "Where no site or contact is set, the client's primary contact and that contact's site are used.")
 	}
 	return nil
+}
+
+// ticketAndChoices reads ticket id and what its client's tickets may carry,
+// which names given on the command line resolve against.
+func ticketAndChoices(ctx context.Context, a *app.App, id int64) (app.TicketRow, app.TicketChoices, error) {
+	r, err := a.Ticket(ctx, id)
+	if err != nil {
+		return r, app.TicketChoices{}, err
+	}
+	c, err := a.TicketChoices(ctx, r.LocalClientID)
+	return r, c, err
 }
