@@ -53,12 +53,7 @@ func (g *givenUpNote) reload() {
 				return // the next reload tries again
 			}
 			g.items, g.count = items, n
-			if g.count == 0 {
-				g.button.Hide()
-				return
-			}
-			g.button.SetText(fmt.Sprintf("%d given up", g.count))
-			g.button.Show()
+			showCount(g.button, n, "given up")
 		})
 	})
 }

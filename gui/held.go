@@ -59,15 +59,21 @@ func (h *heldNote) show(cs []app.HeldClient) {
 	for _, c := range cs {
 		n += c.Changes
 	}
-	if n == 0 {
-		h.button.Hide()
-	} else {
-		h.button.SetText(fmt.Sprintf("%d held", n))
-		h.button.Show()
-	}
+	showCount(h.button, n, "held")
 	if h.dlg != nil {
 		h.dlg.show(cs)
 	}
+}
+
+// showCount shows "N what" on the Tickets tab's note button b, or hides it
+// when n is 0.
+func showCount(b *widget.Button, n int, what string) {
+	if n == 0 {
+		b.Hide()
+		return
+	}
+	b.SetText(fmt.Sprintf("%d %s", n, what))
+	b.Show()
 }
 
 // heldDialog lists the clients with held changes and their two actions.
