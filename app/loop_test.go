@@ -80,6 +80,29 @@ type wait struct {
 	timed bool
 }
 
+// runObserved runs l until the test ends and returns the waits it starts,
+// one at a time: the loop blocks until the test takes each.
+func runObserved(t *testing.T, l *loop) <-chan wait {
+	waits := make(chan wait)
+	ctx, cancel := context.WithCancel(context.Background())
+	l.observe = func(d time.Duration, timed bool) {
+		select {
+		case waits <- wait{d, timed}:
+		case <-ctx.Done():
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return waits
+}
+
 func (w wait) String() string {
 	if !w.timed {
 		return "until a signal"
@@ -170,23 +193,7 @@ func TestImportLoop(t *testing.T) {
 				results = results[1:]
 				return err
 			}, func() time.Time { return outageAt })
-			waits := make(chan wait)
-			ctx, cancel := context.WithCancel(context.Background())
-			l.observe = func(d time.Duration, timed bool) {
-				select {
-				case waits <- wait{d, timed}:
-				case <-ctx.Done():
-				}
-			}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				l.run(ctx)
-			}()
-			defer func() {
-				cancel()
-				<-done
-			}()
+			waits := runObserved(t, l)
 			next := func() wait {
 				select {
 				case w := <-waits:
@@ -289,23 +296,7 @@ func TestTicketLoop(t *testing.T) {
 			sched.polled(at, poll, false, 0)
 			sched.succeeded(time.Time{})
 		}}
-	ctx, cancel := context.WithCancel(context.Background())
-	waits := make(chan time.Duration)
-	l.observe = func(d time.Duration, _ bool) {
-		select {
-		case waits <- d:
-		case <-ctx.Done():
-		}
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		l.run(ctx)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	waits := runObserved(t, l)
 	steps := []struct {
 		do   func()
 		want time.Duration
@@ -324,8 +315,8 @@ func TestTicketLoop(t *testing.T) {
 			continue
 		}
 		select {
-		case d := <-waits:
-			if d != st.want {
+		case w := <-waits:
+			if d := w.d; d != st.want {
 				t.Fatalf("step %d: the loop waits %v, want %v", i, d, st.want)
 			}
 		case <-time.After(10 * time.Second):
