@@ -36,19 +36,7 @@ type applyRig struct {
 func newApplyRig(b testing.TB) *applyRig {
 	b.Helper()
 	sim, srv := startSim(b, halosim.Options{Seed: 41, Clients: 12})
-	db := openDB(b)
-	c := newClient(b, srv, nil)
-	ctx := context.Background()
-	if _, err := (&Importer{Halo: c, DB: db}).Run(ctx); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.CreateLocalFromHalo(ctx, nil); err != nil {
-		b.Fatal(err)
-	}
-	ts := &Tickets{Halo: c, DB: db}
-	if err := ts.LoadStatuses(ctx); err != nil {
-		b.Fatal(err)
-	}
+	db, ts := mappedTickets(b, newClient(b, srv, nil))
 	return &applyRig{db: db, ts: ts, client: sim.ActiveClientIDs()[0], next: 1}
 }
 

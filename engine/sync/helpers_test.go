@@ -141,3 +141,23 @@ func checkAgainstSim(t *testing.T, db *store.DB, sim *halosim.Server) {
 		t.Fatalf("%d primary contacts for %d active clients", n.PrimaryContacts, want.ActiveClients)
 	}
 }
+
+// mappedTickets imports c's HaloPSA into a fresh store, maps every client
+// (a local client made from each) and loads the statuses: the ticket sync
+// ready to run.
+func mappedTickets(tb testing.TB, c *halo.Client) (*store.DB, *Tickets) {
+	tb.Helper()
+	db := openDB(tb)
+	ctx := context.Background()
+	if _, err := (&Importer{Halo: c, DB: db}).Run(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.CreateLocalFromHalo(ctx, nil); err != nil {
+		tb.Fatal(err)
+	}
+	ts := &Tickets{Halo: c, DB: db}
+	if err := ts.LoadStatuses(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return db, ts
+}

@@ -32,17 +32,7 @@ func BenchmarkPoll(b *testing.B) {
 			sim, srv := startSim(b, halosim.Options{Seed: 51, Clients: 200, TicketsPerClient: 101, OpenTickets: 200,
 				SitesPerClient: 1, UsersPerClient: 2, AssetsPerClient: -1, InactiveClients: -1, Behaviour: d.Behaviour})
 			c := newClient(b, srv, func(c *halo.Config) { c.RateLimit = -1 }) // the budget is not what is measured here
-			db := openDB(b)
-			if _, err := (&Importer{Halo: c, DB: db}).Run(ctx); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := db.CreateLocalFromHalo(ctx, nil); err != nil {
-				b.Fatal(err)
-			}
-			ts := &Tickets{Halo: c, DB: db}
-			if err := ts.LoadStatuses(ctx); err != nil {
-				b.Fatal(err)
-			}
+			_, ts := mappedTickets(b, c)
 			first := pollAndApply(b, ts)
 			pollAndApply(b, ts) // learn the dialect before measuring
 			var open []int

@@ -41,20 +41,8 @@ func newTicketRig(t *testing.T, o halosim.Options) *ticketRig {
 // loads the statuses.
 func newTicketRigOn(t *testing.T, sim *halosim.Server, srv *httptest.Server) *ticketRig {
 	t.Helper()
-	db := openDB(t)
-	c := newClient(t, srv, nil)
-	ctx := context.Background()
-	if _, err := (&Importer{Halo: c, DB: db}).Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateLocalFromHalo(ctx, nil); err != nil { // map every client
-		t.Fatal(err)
-	}
-	ts := &Tickets{Halo: c, DB: db}
-	if err := ts.LoadStatuses(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return &ticketRig{t, sim, srv, db, ts, ctx}
+	db, ts := mappedTickets(t, newClient(t, srv, nil))
+	return &ticketRig{t, sim, srv, db, ts, context.Background()}
 }
 
 // sync polls and applies.
